@@ -1,0 +1,116 @@
+/**
+ * The platform-neutral card model. Handlers build cards from it; each channel renders it in
+ * its platform's format (WeCom template cards, Feishu card JSON 2.0, the sandbox page).
+ */
+export interface Card {
+  title: string;
+  subtitle?: string;
+  /** Header colour: the card's mood at a glance. */
+  tone?: CardTone;
+  blocks: CardBlock[];
+  /** Selects and text inputs; their values arrive with the next button click. */
+  inputs?: CardInput[];
+  actions: CardAction[];
+  /** A page of the mini-app, for what the platform's card cannot hold. */
+  link?: { label: string; url: string };
+  /** A closing line for a card that needs nothing more, such as "Accepted by Li Wei". */
+  footer?: string;
+}
+
+export type CardTone = 'info' | 'success' | 'warning' | 'danger' | 'neutral';
+
+export type CardBlock =
+  | { type: 'text'; text: string }
+  | { type: 'fields'; fields: CardField[] }
+  | { type: 'progress'; label: string; value: number; target: number; unit?: string }
+  | { type: 'divider' };
+
+export interface CardField {
+  label: string;
+  value: string;
+}
+
+export interface CardAction {
+  /** Stable action id, such as dispatch.accept, that selects the handler. */
+  id: string;
+  label: string;
+  style?: 'primary' | 'danger' | 'default';
+  /** Values the handler needs, echoed back with the click. */
+  payload?: Record<string, string>;
+  /** Names of inputs that must be filled for this action. */
+  requires?: string[];
+}
+
+export type CardInput =
+  | {
+      type: 'select';
+      name: string;
+      label: string;
+      options: { value: string; label: string }[];
+      placeholder?: string;
+    }
+  | {
+      type: 'text';
+      name: string;
+      label: string;
+      placeholder?: string;
+      multiline?: boolean;
+      minLength?: number;
+      maxLength?: number;
+    };
+
+/** Percentage of a progress block, clamped to 0-100 and rounded. */
+export function progressPercent(block: Extract<CardBlock, { type: 'progress' }>): number {
+  if (block.target <= 0) return 0;
+  return Math.max(0, Math.min(100, Math.round((block.value / block.target) * 100)));
+}
+
+/** Text bar for platforms without a progress element, such as ▓▓▓▓▓░░░░░ 50%. */
+export function progressBarText(
+  block: Extract<CardBlock, { type: 'progress' }>,
+  cells = 10,
+): string {
+  const percent = progressPercent(block);
+  const filled = Math.round((percent / 100) * cells);
+  return `${'▓'.repeat(filled)}${'░'.repeat(cells - filled)} ${percent}%`;
+}
+
+/**
+ * Validates the values of a click against the card's inputs and the action's required names.
+ * Returns the first problem as a field name and message, or undefined when the values fit.
+ */
+export function checkActionValues(
+  card: Card,
+  action: CardAction,
+  values: Record<string, string>,
+): { field: string; message: string } | undefined {
+  for (const name of action.requires ?? []) {
+    const value = values[name];
+    if (value === undefined || value.trim() === '') {
+      return { field: `values.${name}`, message: 'is required for this action' };
+    }
+  }
+  for (const input of card.inputs ?? []) {
+    const value = values[input.name];
+    if (value === undefined || value === '') continue;
+    if (input.type === 'select' && !input.options.some((option) => option.value === value)) {
+      return { field: `values.${input.name}`, message: 'is not one of the offered options' };
+    }
+    if (input.type === 'text') {
+      const length = [...value.trim()].length;
+      if (input.minLength !== undefined && length < input.minLength) {
+        return {
+          field: `values.${input.name}`,
+          message: `must be at least ${input.minLength} characters`,
+        };
+      }
+      if (input.maxLength !== undefined && length > input.maxLength) {
+        return {
+          field: `values.${input.name}`,
+          message: `must be at most ${input.maxLength} characters`,
+        };
+      }
+    }
+  }
+  return undefined;
+}

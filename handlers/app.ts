@@ -1,0 +1,34 @@
+import Router from '@koa/router';
+import { sql } from 'drizzle-orm';
+import Koa from 'koa';
+import { errorHandler, requestLogger } from './http.js';
+import { adminRouter } from './routes/admin.js';
+import { eventsWebhookRouter } from './routes/events-webhook.js';
+import { sandboxRouter } from './routes/sandbox.js';
+import type { Services } from './services.js';
+
+/** Builds the Koa application with every route; listening is left to the caller. */
+export function createApp(services: Services, extraRouters: Router[] = []): Koa {
+  const app = new Koa({ proxy: true });
+  app.silent = true;
+  app.use(requestLogger(services.log));
+  app.use(errorHandler());
+
+  const health = new Router();
+  health.get('/healthz', async (ctx) => {
+    await services.db.execute(sql`select 1`);
+    ctx.body = { status: 'ok' };
+  });
+  const routers = [health, eventsWebhookRouter(services), ...extraRouters];
+  if (services.config.sandbox) routers.push(sandboxRouter(services));
+  if (services.config.adminToken) routers.push(adminRouter(services, services.config.adminToken));
+  for (const router of routers) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  app.use(async (ctx) => {
+    ctx.status = 404;
+    ctx.body = { error: { code: 'not_found', message: `No route for ${ctx.method} ${ctx.path}.` } };
+  });
+  return app;
+}

@@ -1,0 +1,375 @@
+import type { CardActionEvent } from '../../bot/channel.js';
+import type { Candidate } from '../../domain/dispatch/rank.js';
+import {
+  candidatesOf,
+  insertDecision,
+  lockRecommendation,
+  type Recommendation,
+  updateRecommendation,
+} from '../../models/dispatch.js';
+import type { Person } from '../../models/people.js';
+import {
+  addHistory,
+  findCustomer,
+  findWorkOrder,
+  updateWorkOrder,
+} from '../../models/work-orders.js';
+import { type HandlerContext, type Outcome, Rejection } from '../context.js';
+import { ACTIONS, REASSIGN_REASONS, type ReassignReason } from './cards.js';
+import { dispatchText } from './messages.js';
+import {
+  closeEngineerCard,
+  type DispatchState,
+  localeOf,
+  offerOrder,
+  rankForOrder,
+  sendManagerCards,
+} from './service.js';
+
+export const DISPATCH_ACTION_IDS: readonly string[] = Object.values(ACTIONS);
+
+const notPermitted = () =>
+  new Rejection('not_permitted', 'You are not permitted to act on this card.', 403);
+
+/** Runs a click on a dispatch card; `actor` is the person the platform says clicked. */
+export async function handleDispatchAction(
+  context: HandlerContext,
+  click: CardActionEvent,
+  actor: Person,
+): Promise<Outcome> {
+  const recommendationId = click.payload.recommendation;
+  if (!recommendationId) {
+    throw new Rejection(
+      'invalid_input',
+      'The card carries no recommendation id.',
+      400,
+      'payload.recommendation',
+    );
+  }
+  const recommendation = await lockRecommendation(context.tx, context.org.id, recommendationId);
+  if (!recommendation) {
+    throw new Rejection('not_found', `Recommendation ${recommendationId} was not found.`, 404);
+  }
+  const order = await findWorkOrder(context.tx, context.org.id, recommendation.workOrderId, true);
+  const customer = order && (await findCustomer(context.tx, order.customerId));
+  if (!order || !customer)
+    throw new Error(`work order of recommendation ${recommendationId} is missing`);
+  const state: DispatchState = { recommendation, order, customer };
+
+  switch (click.actionId) {
+    case ACTIONS.accept:
+      return accept(context, state, click, actor);
+    case ACTIONS.decline:
+      return decline(context, state, click, actor);
+    case ACTIONS.confirm:
+      return confirm(context, state, click, actor);
+    case ACTIONS.reassign:
+      return reassign(context, state, click, actor);
+    default:
+      throw new Rejection('unknown_action', `Unknown action ${click.actionId}.`, 400, 'action');
+  }
+}
+
+/** Checks that the click comes from the engineer the order is offered to, right now. */
+function requireOfferedEngineer(state: DispatchState, click: CardActionEvent, actor: Person): void {
+  if (click.payload.engineer !== actor.id) throw notPermitted();
+  const { recommendation, order } = state;
+  if (order.status === 'resolved' || order.status === 'cancelled') {
+    throw new Rejection(
+      'order_closed',
+      `Work order ${order.code} is already ${order.status}.`,
+      409,
+    );
+  }
+  if (recommendation.offeredEngineerId !== actor.id || order.status !== 'offered') {
+    const accepted = order.assignedEngineerId === actor.id && order.status !== 'offered';
+    throw new Rejection(
+      accepted ? 'already_accepted' : 'offer_withdrawn',
+      accepted
+        ? `You already accepted work order ${order.code}.`
+        : `Work order ${order.code} is no longer offered to you.`,
+      409,
+    );
+  }
+}
+
+/** Checks that the actor manages the order's area. */
+function requireAreaManager(state: DispatchState, actor: Person): void {
+  if (actor.role !== 'manager' || actor.regionId !== state.order.regionId) throw notPermitted();
+}
+
+async function accept(
+  context: HandlerContext,
+  state: DispatchState,
+  click: CardActionEvent,
+  actor: Person,
+): Promise<Outcome> {
+  requireOfferedEngineer(state, click, actor);
+  const order = await updateWorkOrder(context.tx, state.order.id, {
+    status: 'accepted',
+    assignedEngineerId: actor.id,
+    acceptedAt: context.now,
+    updatedAt: context.now,
+  });
+  await addHistory(context.tx, {
+    orgId: context.org.id,
+    workOrderId: order.id,
+    status: 'accepted',
+    at: context.now,
+    actorId: actor.id,
+    inboxId: context.event.id,
+  });
+  const decision = await insertDecision(context.tx, {
+    orgId: context.org.id,
+    recommendationId: state.recommendation.id,
+    workOrderId: order.id,
+    kind: 'accepted',
+    actorId: actor.id,
+    engineerId: actor.id,
+    createdAt: context.now,
+  });
+  const recommendation = await updateRecommendation(context.tx, state.recommendation.id, {
+    status: 'accepted',
+    updatedAt: context.now,
+  });
+  const next = { ...state, recommendation, order };
+  await closeEngineerCard(
+    context,
+    next,
+    actor.id,
+    'engineer.accepted',
+    {},
+    'success',
+    click.context,
+  );
+  await sendManagerCards(context, next, 'update', { lastDecision: decision });
+  return { ok: true, message: dispatchText(localeOf(actor, context.org), 'engineer.accepted') };
+}
+
+async function decline(
+  context: HandlerContext,
+  state: DispatchState,
+  click: CardActionEvent,
+  actor: Person,
+): Promise<Outcome> {
+  requireOfferedEngineer(state, click, actor);
+  const declinedIds = [...state.recommendation.declinedIds, actor.id];
+  const decision = await insertDecision(context.tx, {
+    orgId: context.org.id,
+    recommendationId: state.recommendation.id,
+    workOrderId: state.order.id,
+    kind: 'declined',
+    actorId: actor.id,
+    engineerId: actor.id,
+    note: click.values.note?.trim() || null,
+    createdAt: context.now,
+  });
+  await closeEngineerCard(
+    context,
+    state,
+    actor.id,
+    'engineer.declined',
+    {},
+    'neutral',
+    click.context,
+  );
+
+  const ranking = await rankForOrder(context, state.order, state.customer, declinedIds);
+  const next = ranking.candidates[0];
+  const recommendation = await updateRecommendation(context.tx, state.recommendation.id, {
+    declinedIds,
+    candidates:
+      ranking.candidates.length > 0 ? ranking.candidates : state.recommendation.candidates,
+    status: next ? 'offered' : 'unassigned',
+    offeredEngineerId: next?.engineerId ?? null,
+    updatedAt: context.now,
+  });
+  let order = state.order;
+  if (next) {
+    order = (await offerOrder(context, { ...state, recommendation }, next, 'offered')).order;
+  } else {
+    order = await updateWorkOrder(context.tx, state.order.id, {
+      status: 'unassigned',
+      offeredEngineerId: null,
+      updatedAt: context.now,
+    });
+    await addHistory(context.tx, {
+      orgId: context.org.id,
+      workOrderId: order.id,
+      status: 'unassigned',
+      at: context.now,
+      inboxId: context.event.id,
+      note: ranking.noCandidateReason ?? null,
+    });
+  }
+  await sendManagerCards(context, { ...state, recommendation, order }, 'update', {
+    lastDecision: decision,
+    noCandidateReason: next ? undefined : ranking.noCandidateReason,
+  });
+  return {
+    ok: true,
+    message: dispatchText(localeOf(actor, context.org), 'engineer.declined'),
+    data: { nextEngineerId: next?.engineerId ?? null },
+  };
+}
+
+async function confirm(
+  context: HandlerContext,
+  state: DispatchState,
+  click: CardActionEvent,
+  actor: Person,
+): Promise<Outcome> {
+  requireAreaManager(state, actor);
+  const { recommendation, order } = state;
+  if (recommendation.confirmedById) {
+    throw new Rejection('already_confirmed', 'This recommendation is already confirmed.', 409);
+  }
+  if (
+    !recommendation.offeredEngineerId ||
+    order.status === 'resolved' ||
+    order.status === 'cancelled'
+  ) {
+    throw new Rejection(
+      'nothing_to_confirm',
+      `Work order ${order.code} has no open recommendation.`,
+      409,
+    );
+  }
+  const decision = await insertDecision(context.tx, {
+    orgId: context.org.id,
+    recommendationId: recommendation.id,
+    workOrderId: order.id,
+    kind: 'confirmed',
+    actorId: actor.id,
+    engineerId: order.assignedEngineerId ?? recommendation.offeredEngineerId,
+    createdAt: context.now,
+  });
+  const updated = await updateRecommendation(context.tx, recommendation.id, {
+    confirmedById: actor.id,
+    updatedAt: context.now,
+  });
+  await sendManagerCards(context, { ...state, recommendation: updated }, 'update', {
+    lastDecision: decision,
+    click: { managerId: actor.id, context: click.context },
+  });
+  return {
+    ok: true,
+    message: dispatchText(localeOf(actor, context.org), 'manager.confirmed', { name: actor.name }),
+  };
+}
+
+function parseReassignValues(
+  recommendation: Recommendation,
+  values: Record<string, string>,
+  currentEngineerId: string | null,
+): { chosen: Candidate; reason: ReassignReason; note: string | undefined } {
+  const chosen = candidatesOf(recommendation).find((c) => c.engineerId === values.engineer);
+  if (!values.engineer) {
+    throw new Rejection(
+      'invalid_input',
+      'Choose the engineer to reassign to.',
+      400,
+      'values.engineer',
+    );
+  }
+  if (!chosen) {
+    throw new Rejection(
+      'invalid_input',
+      'The chosen engineer is not one of the alternatives on the card.',
+      400,
+      'values.engineer',
+    );
+  }
+  if (chosen.engineerId === currentEngineerId) {
+    throw new Rejection(
+      'invalid_input',
+      'The order is already with this engineer; choose another one.',
+      400,
+      'values.engineer',
+    );
+  }
+  const reason = values.reason as ReassignReason;
+  if (!REASSIGN_REASONS.includes(reason)) {
+    throw new Rejection(
+      'invalid_input',
+      `Choose a reason: one of ${REASSIGN_REASONS.join(', ')}.`,
+      400,
+      'values.reason',
+    );
+  }
+  const note = values.note?.trim() || undefined;
+  if (reason === 'other' && (!note || note.length < 2)) {
+    throw new Rejection(
+      'invalid_input',
+      'Describe the reason in the note when the reason is "other".',
+      400,
+      'values.note',
+    );
+  }
+  if (note && [...note].length > 200) {
+    throw new Rejection(
+      'invalid_input',
+      'The note must be at most 200 characters.',
+      400,
+      'values.note',
+    );
+  }
+  return { chosen, reason, note };
+}
+
+async function reassign(
+  context: HandlerContext,
+  state: DispatchState,
+  click: CardActionEvent,
+  actor: Person,
+): Promise<Outcome> {
+  requireAreaManager(state, actor);
+  const { recommendation, order } = state;
+  if (order.status === 'resolved' || order.status === 'cancelled') {
+    throw new Rejection(
+      'order_closed',
+      `Work order ${order.code} is already ${order.status}.`,
+      409,
+    );
+  }
+  const currentId = order.assignedEngineerId ?? recommendation.offeredEngineerId;
+  const { chosen, reason, note } = parseReassignValues(recommendation, click.values, currentId);
+  const candidates = candidatesOf(recommendation);
+  const recommended = candidates.find((c) => c.engineerId === currentId) ?? candidates[0];
+
+  const updated = await updateRecommendation(context.tx, recommendation.id, {
+    status: 'offered',
+    offeredEngineerId: chosen.engineerId,
+    updatedAt: context.now,
+  });
+  const next = { ...state, recommendation: updated };
+  const { order: newOrder, decision } = await offerOrder(context, next, chosen, 'reassigned', {
+    actorId: actor.id,
+    reason,
+    ...(note ? { note } : {}),
+    ...(currentId ? { previousEngineerId: currentId } : {}),
+    features: { recommended: recommended ?? null, chosen, weights: recommendation.weights },
+  });
+  if (currentId) {
+    await closeEngineerCard(
+      context,
+      { ...next, order: newOrder },
+      currentId,
+      'engineer.reassigned',
+      { name: chosen.name, reason: dispatchText(localeOf(actor, context.org), `reason.${reason}`) },
+      'warning',
+    );
+  }
+  await sendManagerCards(context, { ...next, order: newOrder }, 'update', {
+    lastDecision: decision,
+    click: { managerId: actor.id, context: click.context },
+  });
+  return {
+    ok: true,
+    message: dispatchText(localeOf(actor, context.org), 'manager.reassigned', {
+      name: chosen.name,
+      reason: dispatchText(localeOf(actor, context.org), `reason.${reason}`),
+    }),
+    data: { engineerId: chosen.engineerId },
+  };
+}

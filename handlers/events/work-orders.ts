@@ -1,0 +1,280 @@
+import type { BusinessEventType, EventOf } from '../../domain/events.js';
+import { latestRecommendationForOrder, updateRecommendation } from '../../models/dispatch.js';
+import { findPersonByEmployeeNo } from '../../models/people.js';
+import {
+  addHistory,
+  ensureRegion,
+  findCustomer,
+  findWorkOrderByCode,
+  insertWorkOrder,
+  updateWorkOrder,
+  upsertCustomer,
+  type WorkOrder,
+} from '../../models/work-orders.js';
+import { type HandlerContext, type Outcome, Rejection, RetryLater } from '../context.js';
+import { closeEngineerCard, dispatchNewOrder, sendManagerCards } from '../dispatch/service.js';
+
+function payloadOf<T extends BusinessEventType>(context: HandlerContext, _type: T): EventOf<T> {
+  return context.event.payload as unknown as EventOf<T>;
+}
+
+/** Stores a new work order and dispatches it. */
+export async function handleWorkOrderCreated(context: HandlerContext): Promise<Outcome> {
+  const { data } = payloadOf(context, 'work_order.created');
+  const regionId = await ensureRegion(context.tx, context.org.id, data.customer.region);
+  const customer = await upsertCustomer(
+    context.tx,
+    context.org.id,
+    {
+      code: data.customer.id,
+      name: data.customer.name,
+      lat: data.customer.location.lat,
+      lng: data.customer.location.lng,
+      regionId,
+      address: data.customer.address,
+    },
+    context.now,
+  );
+  const order = await insertWorkOrder(context.tx, context.org.id, {
+    code: data.work_order_id,
+    customerId: customer.id,
+    regionId,
+    faultType: data.fault_type,
+    priority: data.priority,
+    description: data.description ?? null,
+    deviceId: data.device_id ?? null,
+    status: 'new',
+    openedAt: new Date(data.opened_at),
+    updatedAt: context.now,
+  });
+  if (!order) {
+    throw new Rejection(
+      'duplicate_work_order',
+      `Work order ${data.work_order_id} already exists; a second created event cannot open it again.`,
+      409,
+      'data.work_order_id',
+    );
+  }
+  await addHistory(context.tx, {
+    orgId: context.org.id,
+    workOrderId: order.id,
+    status: 'new',
+    at: new Date(data.opened_at),
+    inboxId: context.event.id,
+  });
+  const recommendation = await dispatchNewOrder(context, order, customer);
+  return {
+    ok: true,
+    data: {
+      workOrderId: order.id,
+      recommendationId: recommendation.id,
+      offeredEngineerId: recommendation.offeredEngineerId,
+    },
+  };
+}
+
+async function requireOrder(context: HandlerContext, code: string): Promise<WorkOrder> {
+  const order = await findWorkOrderByCode(context.tx, context.org.id, code, true);
+  if (!order) {
+    throw new RetryLater(`Work order ${code} is unknown; send its work_order.created event first.`);
+  }
+  return order;
+}
+
+async function resolveEngineerId(
+  context: HandlerContext,
+  employeeNo: string | undefined,
+): Promise<string | undefined> {
+  if (!employeeNo) return undefined;
+  const person = await findPersonByEmployeeNo(context.tx, context.org.id, employeeNo);
+  if (!person) {
+    throw new Rejection(
+      'unknown_engineer',
+      `No person has employee number ${employeeNo}.`,
+      422,
+      'data.engineer_id',
+    );
+  }
+  return person.id;
+}
+
+/** Records a field status reported by the business system, such as on_site. */
+export async function handleWorkOrderStatusChanged(context: HandlerContext): Promise<Outcome> {
+  const { data } = payloadOf(context, 'work_order.status_changed');
+  const order = await requireOrder(context, data.work_order_id);
+  if (order.status === 'resolved' || order.status === 'cancelled') {
+    throw new Rejection(
+      'order_closed',
+      `Work order ${order.code} is ${order.status}; its status cannot change.`,
+      409,
+    );
+  }
+  const engineerId = await resolveEngineerId(context, data.engineer_id);
+  const at = new Date(data.changed_at);
+  const changes: Partial<WorkOrder> = { fieldStatus: data.status, updatedAt: context.now };
+  if (
+    data.status === 'accepted' ||
+    data.status === 'en_route' ||
+    data.status === 'on_site' ||
+    data.status === 'in_progress'
+  ) {
+    const assignee = engineerId ?? order.assignedEngineerId ?? order.offeredEngineerId;
+    if (assignee) {
+      changes.assignedEngineerId = assignee;
+      changes.status = data.status === 'accepted' ? 'accepted' : 'in_progress';
+      changes.acceptedAt = order.acceptedAt ?? at;
+    }
+  }
+  await updateWorkOrder(context.tx, order.id, changes);
+  await addHistory(context.tx, {
+    orgId: context.org.id,
+    workOrderId: order.id,
+    status: data.status,
+    at,
+    actorId: engineerId ?? null,
+    inboxId: context.event.id,
+    note: data.note ?? null,
+  });
+  return { ok: true, data: { workOrderId: order.id } };
+}
+
+/** Closes an order as resolved and credits the engineer who held it. */
+export async function handleWorkOrderResolved(context: HandlerContext): Promise<Outcome> {
+  const { data } = payloadOf(context, 'work_order.resolved');
+  const order = await requireOrder(context, data.work_order_id);
+  const resolvedAt = new Date(data.resolved_at);
+  if (resolvedAt < order.openedAt) {
+    throw new Rejection(
+      'resolved_before_opened',
+      `resolved_at ${data.resolved_at} is before the order was opened (${order.openedAt.toISOString()}).`,
+      422,
+      'data.resolved_at',
+    );
+  }
+  if (order.status === 'resolved') {
+    throw new Rejection('already_resolved', `Work order ${order.code} is already resolved.`, 409);
+  }
+  if (order.status === 'cancelled') {
+    throw new Rejection(
+      'order_cancelled',
+      `Work order ${order.code} was cancelled and cannot be resolved.`,
+      409,
+    );
+  }
+  const engineerId =
+    (await resolveEngineerId(context, data.engineer_id)) ??
+    order.assignedEngineerId ??
+    order.offeredEngineerId;
+  const firstTimeFix =
+    data.first_time_fix ?? (order.reopenCount === 0 ? (order.firstTimeFix ?? true) : false);
+  const updated = await updateWorkOrder(context.tx, order.id, {
+    status: 'resolved',
+    resolvedAt,
+    assignedEngineerId: engineerId,
+    firstTimeFix,
+    updatedAt: context.now,
+  });
+  await addHistory(context.tx, {
+    orgId: context.org.id,
+    workOrderId: order.id,
+    status: 'resolved',
+    at: resolvedAt,
+    actorId: engineerId,
+    inboxId: context.event.id,
+    note: data.resolution ?? null,
+  });
+  await closeDispatch(context, order, updated);
+  return { ok: true, data: { workOrderId: order.id, engineerId, firstTimeFix } };
+}
+
+/** Reopens a resolved order; it no longer counts as fixed the first time. */
+export async function handleWorkOrderReopened(context: HandlerContext): Promise<Outcome> {
+  const { data } = payloadOf(context, 'work_order.reopened');
+  const order = await requireOrder(context, data.work_order_id);
+  if (order.status !== 'resolved') {
+    throw new Rejection(
+      'not_resolved',
+      `Work order ${order.code} is ${order.status}; only a resolved order can be reopened.`,
+      409,
+    );
+  }
+  await updateWorkOrder(context.tx, order.id, {
+    status: order.assignedEngineerId ? 'in_progress' : 'unassigned',
+    reopenCount: order.reopenCount + 1,
+    firstTimeFix: false,
+    resolvedAt: null,
+    updatedAt: context.now,
+  });
+  await addHistory(context.tx, {
+    orgId: context.org.id,
+    workOrderId: order.id,
+    status: 'reopened',
+    at: new Date(data.reopened_at),
+    inboxId: context.event.id,
+    note: data.reason ?? null,
+  });
+  return { ok: true, data: { workOrderId: order.id, reopenCount: order.reopenCount + 1 } };
+}
+
+export async function handleWorkOrderCancelled(context: HandlerContext): Promise<Outcome> {
+  const { data } = payloadOf(context, 'work_order.cancelled');
+  const order = await requireOrder(context, data.work_order_id);
+  if (order.status === 'resolved' || order.status === 'cancelled') {
+    throw new Rejection(
+      'order_closed',
+      `Work order ${order.code} is already ${order.status}.`,
+      409,
+    );
+  }
+  const cancelledAt = new Date(data.cancelled_at);
+  const updated = await updateWorkOrder(context.tx, order.id, {
+    status: 'cancelled',
+    cancelledAt,
+    updatedAt: context.now,
+  });
+  await addHistory(context.tx, {
+    orgId: context.org.id,
+    workOrderId: order.id,
+    status: 'cancelled',
+    at: cancelledAt,
+    inboxId: context.event.id,
+    note: data.reason ?? null,
+  });
+  await closeDispatch(context, order, updated);
+  return { ok: true, data: { workOrderId: order.id } };
+}
+
+/** Closes an order's open recommendation and takes the buttons off its cards. */
+async function closeDispatch(
+  context: HandlerContext,
+  before: WorkOrder,
+  after: WorkOrder,
+): Promise<void> {
+  const recommendation = await latestRecommendationForOrder(
+    context.tx,
+    context.org.id,
+    before.id,
+    true,
+  );
+  if (!recommendation || recommendation.status === 'closed') return;
+  const closed = await updateRecommendation(context.tx, recommendation.id, {
+    status: 'closed',
+    updatedAt: context.now,
+  });
+  const customer = await findCustomer(context.tx, after.customerId);
+  if (!customer) return;
+  const state = { recommendation: closed, order: after, customer };
+  if (before.status === 'offered' && before.offeredEngineerId) {
+    await closeEngineerCard(
+      context,
+      state,
+      before.offeredEngineerId,
+      'engineer.closed',
+      {
+        status: after.status,
+      },
+      'neutral',
+    );
+  }
+  await sendManagerCards(context, state, 'update');
+}

@@ -1,0 +1,90 @@
+import Router from '@koa/router';
+import { orderingKeyOf, parseBusinessEvent } from '../../domain/events.js';
+import { AppError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
+import { verifySignature } from '../../lib/signature.js';
+import { storeInboxEvent } from '../../models/inbox.js';
+import { parseJson, readRawBody } from '../http.js';
+import { resolveOrg, type Services } from '../services.js';
+
+/** Largest accepted event body. */
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+const SIGNATURE_MESSAGES: Record<string, string> = {
+  missing_signature: 'The X-Pulse-Signature header is missing.',
+  missing_timestamp: 'The X-Pulse-Timestamp header is missing.',
+  malformed_timestamp: 'X-Pulse-Timestamp must be unix seconds.',
+  stale_timestamp:
+    'X-Pulse-Timestamp is more than 5 minutes away from the server time; check the sender clock.',
+  bad_signature:
+    'X-Pulse-Signature does not match the body; sign "<timestamp>.<raw body>" with the shared secret.',
+};
+
+/**
+ * POST /webhooks/events: verifies the signature over the raw body before reading it, validates
+ * the event, stores it once per id and acknowledges; processing happens afterwards.
+ */
+export function eventsWebhookRouter(services: Services): Router {
+  const router = new Router();
+  router.post('/webhooks/events', async (ctx) => {
+    const raw = await readRawBody(ctx, MAX_EVENT_BYTES);
+    const check = verifySignature(
+      services.config.webhookSecret,
+      ctx.get('x-pulse-signature') || undefined,
+      ctx.get('x-pulse-timestamp') || undefined,
+      raw,
+      services.clock.now(),
+    );
+    if (!check.ok) {
+      ctx.state.log.warn({ reason: check.reason }, 'event webhook rejected');
+      throw new UnauthorizedError(
+        SIGNATURE_MESSAGES[check.reason] ?? 'Invalid signature.',
+        check.reason,
+      );
+    }
+
+    const parsed = parseBusinessEvent(parseJson(raw));
+    if (!parsed.ok) {
+      throw new ValidationError(parsed.error.field, parsed.error.message, {
+        issues: parsed.error.issues,
+      });
+    }
+    const event = parsed.event;
+    const org = await resolveOrg(services, ctx.get('x-pulse-org') || undefined);
+    const stored = await storeInboxEvent(services.db, {
+      orgId: org.id,
+      source: 'events',
+      sourceId: event.id,
+      type: event.type,
+      orderingKey: orderingKeyOf(event),
+      payload: event as unknown as Record<string, unknown>,
+      receivedAt: services.clock.now(),
+    });
+    const log = ctx.state.log.child({
+      eventId: event.id,
+      eventType: event.type,
+      orgId: org.id,
+      inboxId: stored.id,
+    });
+    if (stored.status === 'conflict') {
+      log.warn('event id reused with a different body');
+      throw new AppError(
+        'event_id_conflict',
+        409,
+        `Event ${event.id} was received before with a different body; give a changed event a new id.`,
+        { details: { field: 'id' } },
+      );
+    }
+    if (stored.status === 'duplicate') {
+      log.info('duplicate event acknowledged');
+      ctx.status = 200;
+      ctx.body = { status: 'duplicate', id: event.id };
+      return;
+    }
+    log.info('event stored');
+    services.faultPoint('after-inbox-store');
+    services.processor.wake();
+    ctx.status = 202;
+    ctx.body = { status: 'accepted', id: event.id };
+  });
+  return router;
+}

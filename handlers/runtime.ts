@@ -1,0 +1,136 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Channel } from '../bot/channel.js';
+import { OutboxSender } from '../bot/outbox-sender.js';
+import { ChannelRegistry } from '../bot/registry.js';
+import { SandboxChannel } from '../bot/sandbox/channel.js';
+import { BUSINESS_EVENT_TYPES } from '../domain/events.js';
+import { type Clock, systemClock } from '../lib/clock.js';
+import type { Config } from '../lib/config.js';
+import type { Logger } from '../lib/logger.js';
+import type { Database } from '../models/db.js';
+import { createApp } from './app.js';
+import type { EventHandler } from './context.js';
+import { DISPATCH_ACTION_IDS, handleDispatchAction } from './dispatch/actions.js';
+import { type ActionHandler, createCardActionHandler } from './events/card-actions.js';
+import { handleRatingSubmitted } from './events/ratings.js';
+import {
+  handleWorkOrderCancelled,
+  handleWorkOrderCreated,
+  handleWorkOrderReopened,
+  handleWorkOrderResolved,
+  handleWorkOrderStatusChanged,
+} from './events/work-orders.js';
+import { InboxProcessor } from './processor.js';
+import type { Services } from './services.js';
+
+export interface PulseOptions {
+  config: Config;
+  database: Database;
+  log: Logger;
+  clock?: Clock;
+  /** Extra channels such as WeCom and Feishu; the sandbox is added when the config enables it. */
+  channels?: Channel[];
+}
+
+export interface Pulse {
+  services: Services;
+  /** Starts the workers and listens on the configured port; resolves with the bound port. */
+  start(port?: number): Promise<number>;
+  /** Stops taking requests, lets in-flight work finish, stops the workers. */
+  stop(): Promise<void>;
+  server: Server;
+}
+
+function eventHandlers(): Map<string, EventHandler> {
+  const actions = new Map<string, ActionHandler>();
+  for (const id of DISPATCH_ACTION_IDS) actions.set(id, handleDispatchAction);
+  const handlers = new Map<string, EventHandler>([
+    ['work_order.created', handleWorkOrderCreated],
+    ['work_order.status_changed', handleWorkOrderStatusChanged],
+    ['work_order.resolved', handleWorkOrderResolved],
+    ['work_order.reopened', handleWorkOrderReopened],
+    ['work_order.cancelled', handleWorkOrderCancelled],
+    ['rating.submitted', handleRatingSubmitted],
+    ['card.action', createCardActionHandler(actions)],
+  ]);
+  for (const type of BUSINESS_EVENT_TYPES) {
+    if (!handlers.has(type)) throw new Error(`no handler registered for ${type}`);
+  }
+  return handlers;
+}
+
+/** Wires the services, workers and HTTP app of one Pulse instance. */
+export function createPulse(options: PulseOptions): Pulse {
+  const { config, database, log } = options;
+  const clock = options.clock ?? systemClock;
+  const db = database.db;
+  const faultPoint = (point: string) => {
+    if (config.faultInject === point) {
+      log.fatal({ point }, 'fault injection: killing the process');
+      process.kill(process.pid, 'SIGKILL');
+    }
+  };
+
+  const channels: Channel[] = [...(options.channels ?? [])];
+  if (config.sandbox) channels.push(new SandboxChannel(db, clock));
+  const registry = new ChannelRegistry(channels);
+  const sender = new OutboxSender({
+    db,
+    log: log.child({ component: 'sender' }),
+    clock,
+    channels: registry,
+    onFaultPoint: faultPoint,
+  });
+  const processor = new InboxProcessor({
+    db,
+    log: log.child({ component: 'processor' }),
+    clock,
+    handlers: eventHandlers(),
+    onOutboxWritten: () => sender.wake(),
+    onFaultPoint: faultPoint,
+  });
+  const services: Services = {
+    config,
+    db,
+    log,
+    clock,
+    processor,
+    sender,
+    channels: registry,
+    faultPoint,
+  };
+  const app = createApp(services);
+  const server = createServer(app.callback());
+  server.keepAliveTimeout = 5000;
+
+  return {
+    services,
+    server,
+    async start(port = config.port) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, config.host, () => resolve());
+      });
+      processor.start();
+      sender.start();
+      const bound = (server.address() as AddressInfo).port;
+      log.info(
+        { host: config.host, port: bound, channels: registry.names(), database: database.kind },
+        'Pulse is listening',
+      );
+      return bound;
+    },
+    async stop() {
+      log.info('stopping: no new requests');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(timer);
+      await processor.stop();
+      await sender.stop();
+      log.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import type { Logger } from '../lib/logger.js';
+import * as schema from './schema/index.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Anything that runs queries: the database or an open transaction. */
+export type Executor = Db | Tx;
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Runs the schema migrations; safe when several instances start at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** Lock id for migrations and the demo seed, so that two instances never run them together. */
+export const STARTUP_LOCK_ID = 7_261_001;
+
+export interface OpenDatabaseOptions {
+  url?: string | undefined;
+  /** Folder for the embedded database; `memory://` keeps it in memory. */
+  dataDir?: string;
+  log: Logger;
+  /** Connection pool size for a PostgreSQL server. */
+  poolSize?: number;
+}
+
+/**
+ * Opens PostgreSQL: a server when `url` is set, otherwise the embedded PGlite database stored
+ * under `dataDir`.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.url) return openServer(options.url, options);
+  return openEmbedded(options.dataDir ?? './data', options.log);
+}
+
+async function openServer(url: string, options: OpenDatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  pool.on('error', (error) => options.log.error({ err: error }, 'idle database connection failed'));
+  const client = await pool.connect();
+  client.release();
+  const db = drizzleNodePg(pool, { schema }) as unknown as Db;
+  options.log.info({ database: redactUrl(url) }, 'connected to PostgreSQL server');
+  return {
+    db,
+    kind: 'postgres',
+    async migrate() {
+      const connection = await pool.connect();
+      try {
+        await connection.query('select pg_advisory_lock($1)', [STARTUP_LOCK_ID]);
+        await migrateNodePg(drizzleNodePg(connection, { schema }), {
+          migrationsFolder: MIGRATIONS_FOLDER,
+        });
+      } finally {
+        await connection.query('select pg_advisory_unlock($1)', [STARTUP_LOCK_ID]).catch(() => {});
+        connection.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function openEmbedded(dataDir: string, log: Logger): Promise<Database> {
+  let client: PGlite;
+  if (dataDir.startsWith('memory://')) {
+    client = new PGlite();
+  } else {
+    const folder = resolve(dataDir, 'pglite');
+    await mkdir(folder, { recursive: true });
+    client = new PGlite(folder);
+  }
+  await client.waitReady;
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  log.info({ dataDir }, 'opened embedded database');
+  return {
+    db,
+    kind: 'pglite',
+    async migrate() {
+      await migratePglite(drizzlePglite(client, { schema }), {
+        migrationsFolder: MIGRATIONS_FOLDER,
+      });
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+/** Hides the password of a connection URL for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '[unparsable url]';
+  }
+}
+
+/**
+ * Runs a raw SQL query and returns its rows. Both drivers (node-postgres and PGlite) return
+ * results with a `rows` array.
+ */
+export async function queryRows<Row>(db: Executor, query: SQL): Promise<Row[]> {
+  const result = (await db.execute(query)) as unknown as { rows: Row[] };
+  return result.rows;
+}

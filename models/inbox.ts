@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from './db.js';
+import { inbox } from './schema/index.js';
+
+export type InboxRow = typeof inbox.$inferSelect;
+
+export interface StoreInboxInput {
+  orgId: string;
+  source: string;
+  sourceId: string;
+  type: string;
+  orderingKey: string;
+  payload: Record<string, unknown>;
+  receivedAt: Date;
+}
+
+export type StoreInboxResult =
+  | { status: 'stored'; id: number }
+  | { status: 'duplicate'; id: number }
+  /** The source id was stored before with a different payload. */
+  | { status: 'conflict'; id: number };
+
+/** SHA-256 of a payload's canonical JSON, used to tell a redelivery from a reused id. */
+export function payloadHash(payload: unknown): string {
+  return createHash('sha256').update(canonicalJson(payload)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Stores an inbound event once per (organisation, source, source id). */
+export async function storeInboxEvent(
+  db: Executor,
+  input: StoreInboxInput,
+): Promise<StoreInboxResult> {
+  const hash = payloadHash(input.payload);
+  const inserted = await db
+    .insert(inbox)
+    .values({
+      orgId: input.orgId,
+      source: input.source,
+      sourceId: input.sourceId,
+      type: input.type,
+      orderingKey: input.orderingKey,
+      payload: input.payload,
+      payloadHash: hash,
+      receivedAt: input.receivedAt,
+      nextAttemptAt: input.receivedAt,
+    })
+    .onConflictDoNothing()
+    .returning({ id: inbox.id });
+  const row = inserted[0];
+  if (row) return { status: 'stored', id: row.id };
+
+  const [existing] = await db
+    .select({ id: inbox.id, payloadHash: inbox.payloadHash })
+    .from(inbox)
+    .where(
+      and(
+        eq(inbox.orgId, input.orgId),
+        eq(inbox.source, input.source),
+        eq(inbox.sourceId, input.sourceId),
+      ),
+    );
+  if (!existing)
+    throw new Error(`inbox row ${input.source}/${input.sourceId} vanished after a conflict`);
+  return existing.payloadHash === hash
+    ? { status: 'duplicate', id: existing.id }
+    : { status: 'conflict', id: existing.id };
+}
+
+/**
+ * Locks the next pending event that is due and has no earlier pending event with the same
+ * ordering key. Rows locked by another transaction are skipped. Must run inside a transaction;
+ * the lock lasts until it ends.
+ */
+export async function claimNextInboxEvent(
+  tx: Executor,
+  now: Date,
+  onlyId?: number,
+): Promise<InboxRow | undefined> {
+  const idFilter = onlyId === undefined ? sql`` : sql`and i.id = ${onlyId}`;
+  const rows = await queryRows<{ id: number | string }>(
+    tx,
+    sql`select i.id from inbox i
+        where i.status = 'pending' and i.next_attempt_at <= ${now.toISOString()} ${idFilter}
+          and not exists (
+            select 1 from inbox e
+            where e.org_id = i.org_id and e.ordering_key = i.ordering_key
+              and e.status = 'pending' and e.id < i.id)
+        order by i.id
+        limit 1
+        for update of i skip locked`,
+  );
+  const first = rows[0];
+  if (!first) return undefined;
+  const [row] = await tx
+    .select()
+    .from(inbox)
+    .where(eq(inbox.id, Number(first.id)));
+  return row;
+}
+
+export async function completeInboxEvent(
+  tx: Executor,
+  id: number,
+  status: 'done' | 'rejected',
+  outcome: Record<string, unknown>,
+  now: Date,
+): Promise<void> {
+  await tx
+    .update(inbox)
+    .set({
+      status,
+      outcome,
+      processedAt: now,
+      attempts: sql`${inbox.attempts} + 1`,
+      lastError: status === 'rejected' ? String(outcome.message ?? '') : null,
+    })
+    .where(eq(inbox.id, id));
+}
+
+/** Records a failed attempt; the event is tried again at `retryAt`, or given up when it is undefined. */
+export async function failInboxEvent(
+  db: Executor,
+  id: number,
+  error: string,
+  retryAt: Date | undefined,
+): Promise<void> {
+  await db
+    .update(inbox)
+    .set({
+      attempts: sql`${inbox.attempts} + 1`,
+      lastError: error.slice(0, 2000),
+      ...(retryAt ? { nextAttemptAt: retryAt } : { status: 'failed' as const }),
+    })
+    .where(and(eq(inbox.id, id), eq(inbox.status, 'pending')));
+}
+
+export async function getInboxEvent(db: Executor, id: number): Promise<InboxRow | undefined> {
+  const [row] = await db.select().from(inbox).where(eq(inbox.id, id));
+  return row;
+}
+
+export interface InboxCounts {
+  pending: number;
+  done: number;
+  rejected: number;
+  failed: number;
+}
+
+export async function countInboxByStatus(db: Executor, orgId: string): Promise<InboxCounts> {
+  const rows = await db
+    .select({ status: inbox.status, count: sql<number>`count(*)::int` })
+    .from(inbox)
+    .where(eq(inbox.orgId, orgId))
+    .groupBy(inbox.status);
+  const counts: InboxCounts = { pending: 0, done: 0, rejected: 0, failed: 0 };
+  for (const row of rows) counts[row.status] = Number(row.count);
+  return counts;
+}

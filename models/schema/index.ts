@@ -1,0 +1,4 @@
+export * from './dispatch.js';
+export * from './messaging.js';
+export * from './organisation.js';
+export * from './work.js';

@@ -1,0 +1,141 @@
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inbox, workOrders } from '../../models/schema/index.js';
+import { eventId, workOrderCreated } from '../helpers/events.js';
+import { startTestPulse, type TestPulse, waitFor } from '../helpers/pulse.js';
+import { SandboxClient } from '../helpers/sandbox.js';
+
+describe('event webhook', () => {
+  let pulse: TestPulse;
+  let sandbox: SandboxClient;
+
+  beforeAll(async () => {
+    pulse = await startTestPulse();
+    sandbox = new SandboxClient(pulse.url);
+  });
+  afterAll(async () => {
+    await pulse?.close();
+  });
+
+  const inboxCount = async () => {
+    const [row] = await pulse.database.db.select({ n: count() }).from(inbox);
+    return Number(row?.n);
+  };
+
+  it('stores a redelivered event once and sends one card', async () => {
+    const event = workOrderCreated({ orderId: 'WO-INTAKE-1' });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await pulse.postEvent(event)).status);
+    expect(statuses).toEqual([202, 200, 200]);
+
+    const engineerId = await waitFor(async () => {
+      const [order] = await pulse.database.db
+        .select()
+        .from(workOrders)
+        .where(eq(workOrders.code, 'WO-INTAKE-1'));
+      return order?.offeredEngineerId ?? undefined;
+    });
+    const orders = await pulse.database.db
+      .select()
+      .from(workOrders)
+      .where(eq(workOrders.code, 'WO-INTAKE-1'));
+    expect(orders).toHaveLength(1);
+    const cards = await waitFor(async () => {
+      const items = (await sandbox.messages(engineerId)).filter((m) =>
+        m.card.title.includes('WO-INTAKE-1'),
+      );
+      return items.length > 0 ? items : undefined;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(
+      (await sandbox.messages(engineerId)).filter((m) => m.card.title.includes('WO-INTAKE-1')),
+    ).toHaveLength(1);
+    expect(cards[0]?.card.actions.map((a) => a.id)).toEqual([
+      'dispatch.accept',
+      'dispatch.decline',
+    ]);
+  });
+
+  it('rejects a bad signature with 401 and stores nothing', async () => {
+    const before = await inboxCount();
+    const response = await pulse.postEvent(workOrderCreated({ orderId: 'WO-BAD-SIG' }), {
+      secret: 'wrong',
+    });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      'bad_signature',
+    );
+    expect(await inboxCount()).toBe(before);
+  });
+
+  it('rejects a stale timestamp with 401', async () => {
+    const before = await inboxCount();
+    const response = await pulse.postEvent(workOrderCreated({ orderId: 'WO-STALE' }), {
+      timestamp: Math.floor(Date.now() / 1000) - 301,
+    });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      'stale_timestamp',
+    );
+    expect(await inboxCount()).toBe(before);
+  });
+
+  it('rejects a missing signature with 401', async () => {
+    const response = await fetch(`${pulse.url}/webhooks/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(workOrderCreated({ orderId: 'WO-NO-SIG' })),
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('names the invalid field with 400', async () => {
+    const before = await inboxCount();
+    const event = workOrderCreated({ orderId: 'WO-INVALID' });
+    (event.data.customer.location as { lat: unknown }).lat = 'north';
+    const response = await pulse.postEvent(event);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as {
+      error: { code: string; field: string; message: string };
+    };
+    expect(body.error.code).toBe('invalid_input');
+    expect(body.error.field).toBe('data.customer.location.lat');
+    expect(await inboxCount()).toBe(before);
+  });
+
+  it('rejects an unknown event type and malformed JSON with 400', async () => {
+    const unknownType = await pulse.postEvent({
+      id: eventId(),
+      type: 'work_order.teleported',
+      occurred_at: new Date().toISOString(),
+      data: {},
+    });
+    expect(unknownType.status).toBe(400);
+    expect(((await unknownType.json()) as { error: { field: string } }).error.field).toBe('type');
+    const malformed = await pulse.postEvent('{"id": ');
+    expect(malformed.status).toBe(400);
+  });
+
+  it('rejects a body over 1 MB with 413', async () => {
+    const before = await inboxCount();
+    const event = workOrderCreated({ orderId: 'WO-HUGE' });
+    (event.data as { description: string }).description = 'x'.repeat(1024 * 1024);
+    const response = await pulse.postEvent(event);
+    expect(response.status).toBe(413);
+    expect(await inboxCount()).toBe(before);
+  });
+
+  it('rejects a reused event id with a different body with 409', async () => {
+    const event = workOrderCreated({ orderId: 'WO-CONFLICT-1' });
+    expect((await pulse.postEvent(event)).status).toBe(202);
+    const changed = { ...event, data: { ...event.data, work_order_id: 'WO-CONFLICT-2' } };
+    expect((await pulse.postEvent(changed)).status).toBe(409);
+  });
+
+  it('answers 404 for an unknown organisation', async () => {
+    const response = await pulse.postEvent(workOrderCreated({ orderId: 'WO-ORG' }), {
+      org: 'nobody',
+    });
+    expect(response.status).toBe(404);
+  });
+});
