@@ -6,7 +6,6 @@ import { type Card, checkActionValues } from '../../bot/card.js';
 import type { CardActionEvent } from '../../bot/channel.js';
 import { AppError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { storeInboxEvent } from '../../models/inbox.js';
 import { findPerson } from '../../models/people.js';
 import {
   findSandboxMessage,
@@ -14,6 +13,7 @@ import {
   type SandboxMessage,
 } from '../../models/sandbox.js';
 import { people, regions } from '../../models/schema/index.js';
+import { storeCardClick } from '../card-clicks.js';
 import { parseJson, readRawBody } from '../http.js';
 import { resolveOrg, type Services } from '../services.js';
 
@@ -37,11 +37,6 @@ function messageJson(message: SandboxMessage) {
     createdAt: message.createdAt.toISOString(),
     updatedAt: message.updatedAt.toISOString(),
   };
-}
-
-/** The ordering key of a click: the first two parts of its card key, such as dispatch:<id>. */
-export function clickOrderingKey(cardKey: string): string {
-  return `card:${cardKey.split(':').slice(0, 2).join(':')}`;
 }
 
 /**
@@ -133,15 +128,12 @@ export function sandboxRouter(services: Services): Router {
       payload: action.payload ?? {},
       values,
     };
-    const stored = await storeInboxEvent(services.db, {
-      orgId: message.orgId,
-      source: 'sandbox',
-      sourceId: ctx.get('idempotency-key') || newId(),
-      type: 'card.action',
-      orderingKey: clickOrderingKey(message.cardKey),
-      payload: click as unknown as Record<string, unknown>,
-      receivedAt: services.clock.now(),
-    });
+    const stored = await storeCardClick(
+      services,
+      message.orgId,
+      ctx.get('idempotency-key') || newId(),
+      click,
+    );
     ctx.state.log.info(
       { inboxId: stored.id, messageId, actionId, actorId: actor.id },
       'sandbox click stored',
