@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, sql } from 'drizzle-orm';
 import { newId } from '../lib/ids.js';
 import type { Executor } from './db.js';
 import { sandboxMessages } from './schema/index.js';
@@ -65,7 +65,7 @@ export async function findSandboxMessage(
   return row;
 }
 
-/** Messages to one person, oldest first; `since` returns only those changed after it. */
+/** Messages to one person, oldest first; `since` returns only those changed at or after it. */
 export async function listSandboxMessages(
   db: Executor,
   recipientId: string,
@@ -77,7 +77,7 @@ export async function listSandboxMessages(
     .where(
       and(
         eq(sandboxMessages.recipientId, recipientId),
-        since ? gt(sandboxMessages.updatedAt, since) : undefined,
+        since ? gte(sandboxMessages.updatedAt, since) : undefined,
       ),
     )
     .orderBy(asc(sandboxMessages.createdAt), asc(sandboxMessages.id));

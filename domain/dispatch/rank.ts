@@ -20,6 +20,8 @@ export interface DispatchSettings {
   distanceHalfKm: number;
   /** How many ranked candidates a recommendation keeps. */
   maxCandidates: number;
+  /** Engineers whose known home is farther from the site than this are not proposed. */
+  maxDistanceKm: number;
 }
 
 export const DEFAULT_SETTINGS: DispatchSettings = {
@@ -27,6 +29,7 @@ export const DEFAULT_SETTINGS: DispatchSettings = {
   priorStrength: 4,
   distanceHalfKm: 25,
   maxCandidates: 5,
+  maxDistanceKm: 150,
 };
 
 /** Days of history that count towards the success-rate factor. */
@@ -68,6 +71,7 @@ export const EXCLUSION_REASONS = [
   'off_duty',
   'on_leave',
   'at_capacity',
+  'too_far',
   'declined',
 ] as const;
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
@@ -128,6 +132,7 @@ export function smoothedSuccessRate(
 function exclusionOf(
   engineer: EngineerSnapshot,
   request: DispatchRequest,
+  maxDistanceKm: number,
 ): ExclusionReason | undefined {
   if (request.excludeIds?.includes(engineer.id)) return 'declined';
   if (engineer.skillLevel === undefined) return 'no_skill';
@@ -135,6 +140,8 @@ function exclusionOf(
   if (engineer.onLeave) return 'on_leave';
   if (!engineer.onDuty) return 'off_duty';
   if (engineer.openOrders >= engineer.capacity) return 'at_capacity';
+  if (engineer.location && distanceKm(engineer.location, request.site) > maxDistanceKm)
+    return 'too_far';
   return undefined;
 }
 
@@ -144,6 +151,7 @@ const REASON_TEXT: Record<ExclusionReason, string> = {
   off_duty: 'are off duty',
   on_leave: 'are on leave',
   at_capacity: 'are at capacity',
+  too_far: 'are too far from the site',
   declined: 'declined this order',
 };
 
@@ -162,7 +170,7 @@ export function describeNoCandidate(
 /**
  * Ranks engineers for one work order.
  *
- * Hard filters run first (skill, certification when required, leave, duty, capacity); the
+ * Hard filters run first (skill, certification when required, leave, duty, capacity, distance); the
  * remaining engineers are scored by the weighted sum of their smoothed success rate on the
  * fault type, their free capacity and their closeness to the site. `priorRate` is the mean
  * success rate that a new engineer is assumed to have.
@@ -178,7 +186,7 @@ export function rankEngineers(
   const scored: Candidate[] = [];
 
   for (const engineer of engineers) {
-    const reason = exclusionOf(engineer, request);
+    const reason = exclusionOf(engineer, request, settings.maxDistanceKm);
     if (reason) {
       excluded[reason] = (excluded[reason] ?? 0) + 1;
       continue;

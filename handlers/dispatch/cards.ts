@@ -36,9 +36,14 @@ function distanceText(locale: Locale, candidate: Candidate): string {
   return `${distance.value.toFixed(1)} km`;
 }
 
-function orderFields(locale: Locale, order: WorkOrder, customer: Customer): CardField[] {
+function orderFields(
+  locale: Locale,
+  order: WorkOrder,
+  customer: Customer,
+  faultTypeLabel: string,
+): CardField[] {
   const fields: CardField[] = [
-    { label: dispatchText(locale, 'field.faultType'), value: order.faultType },
+    { label: dispatchText(locale, 'field.faultType'), value: faultTypeLabel },
     { label: dispatchText(locale, 'field.customer'), value: customer.name },
     {
       label: dispatchText(locale, 'field.priority'),
@@ -52,6 +57,8 @@ function orderFields(locale: Locale, order: WorkOrder, customer: Customer): Card
 
 export interface EngineerCardInput {
   locale: Locale;
+  /** Display name of the order's fault type, such as "CT 球管故障". */
+  faultTypeLabel: string;
   order: WorkOrder;
   customer: Customer;
   candidate: Candidate;
@@ -70,7 +77,7 @@ export function engineerOfferCard(input: EngineerCardInput): Card {
       {
         type: 'fields',
         fields: [
-          ...orderFields(locale, order, customer),
+          ...orderFields(locale, order, customer, input.faultTypeLabel),
           { label: dispatchText(locale, 'field.distance'), value: distanceText(locale, candidate) },
         ],
       },
@@ -117,7 +124,7 @@ export function engineerClosedCard(
       {
         type: 'fields',
         fields: [
-          ...orderFields(locale, order, customer),
+          ...orderFields(locale, order, customer, input.faultTypeLabel),
           { label: dispatchText(locale, 'field.distance'), value: distanceText(locale, candidate) },
         ],
       },
@@ -129,6 +136,7 @@ export function engineerClosedCard(
 
 export interface ManagerCardInput {
   locale: Locale;
+  faultTypeLabel: string;
   order: WorkOrder;
   customer: Customer;
   recommendationId: string;
@@ -157,7 +165,7 @@ export function managerCard(input: ManagerCardInput): Card {
     }),
   );
   const blocks: CardBlock[] = [
-    { type: 'fields', fields: orderFields(locale, order, customer) },
+    { type: 'fields', fields: orderFields(locale, order, customer, input.faultTypeLabel) },
     { type: 'text', text: input.statusLine },
   ];
   if (breakdown.length > 0) {

@@ -45,6 +45,12 @@ export function dispatchSettingsOf(org: Organisation): DispatchSettings {
   return { ...DEFAULT_SETTINGS, weights: normalizeWeights(weights) };
 }
 
+/** The organisation's display name for a fault type code, or the code itself. */
+export function faultTypeLabel(org: Organisation, code: string): string {
+  const labels = (org.settings as { faultTypeLabels?: Record<string, string> }).faultTypeLabels;
+  return labels?.[code] ?? code;
+}
+
 export function localeOf(person: Person, org: Organisation) {
   return toLocale(person.locale ?? org.locale);
 }
@@ -208,6 +214,7 @@ export async function offerOrder(
   if (!engineer) throw new Error(`engineer ${candidate.engineerId} vanished during dispatch`);
   const card = engineerOfferCard({
     locale: localeOf(engineer, context.org),
+    faultTypeLabel: faultTypeLabel(context.org, order.faultType),
     order,
     customer: state.customer,
     candidate,
@@ -245,7 +252,13 @@ export async function closeEngineerCard(
     values = { ...values, status: dispatchText(locale, `status.${values.status}`) };
   }
   const card = engineerClosedCard(
-    { locale, order: state.order, customer: state.customer, candidate },
+    {
+      locale,
+      faultTypeLabel: faultTypeLabel(context.org, state.order.faultType),
+      order: state.order,
+      customer: state.customer,
+      candidate,
+    },
     dispatchText(locale, footerKey, values),
     tone,
   );
@@ -336,6 +349,7 @@ export async function sendManagerCards(
     }
     const card = managerCard({
       locale,
+      faultTypeLabel: faultTypeLabel(context.org, order.faultType),
       order,
       customer: state.customer,
       recommendationId: recommendation.id,
