@@ -81,6 +81,7 @@ export function createPulse(options: PulseOptions): Pulse {
     clock,
     channels: registry,
     onFaultPoint: faultPoint,
+    leaseMs: config.outboxLeaseMs,
   });
   const processor = new InboxProcessor({
     db,

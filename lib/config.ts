@@ -34,6 +34,7 @@ const environmentSchema = z.object({
   PULSE_SANDBOX: booleanFlag.optional(),
   PULSE_TIMEZONE: z.string().default('Asia/Shanghai'),
   PULSE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  PULSE_OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   WECOM_CORP_ID: optionalText,
   WECOM_AGENT_ID: optionalText,
   WECOM_SECRET: optionalText,
@@ -71,6 +72,8 @@ export interface Config {
   sandbox: boolean;
   timezone: string;
   shutdownTimeoutMs: number;
+  /** How long a sender holds a message before another sender may take it over. */
+  outboxLeaseMs: number;
   wecom:
     | {
         corpId: string;
@@ -197,6 +200,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sandbox: env.PULSE_SANDBOX ?? (!platformConfigured && env.NODE_ENV !== 'production'),
     timezone: env.PULSE_TIMEZONE,
     shutdownTimeoutMs: env.PULSE_SHUTDOWN_TIMEOUT_MS,
+    outboxLeaseMs: env.PULSE_OUTBOX_LEASE_MS,
     wecom,
     feishu,
     openai:

@@ -1,6 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
@@ -10,6 +9,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { Logger } from '../lib/logger.js';
+import { projectPath } from '../lib/paths.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -26,7 +26,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+const MIGRATIONS_FOLDER = projectPath('models', 'migrations');
 
 /** Lock id for migrations and the demo seed, so that two instances never run them together. */
 export const STARTUP_LOCK_ID = 7_261_001;
@@ -77,13 +77,50 @@ async function openServer(url: string, options: OpenDatabaseOptions): Promise<Da
   };
 }
 
+/**
+ * Takes the embedded database's lock file, so that a second process cannot open the same
+ * folder (PGlite is a single-process database). A lock left by a dead process is taken over.
+ */
+async function lockDataDir(folder: string): Promise<() => Promise<void>> {
+  const lockPath = resolve(folder, 'pulse.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+        throw new Error(
+          `The embedded database in ${folder} is in use by process ${owner}; stop that process or set PULSE_DATA_DIR to another folder.`,
+        );
+      }
+      await rm(lockPath, { force: true });
+    }
+  }
+  throw new Error(`Could not lock the embedded database in ${folder}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function openEmbedded(dataDir: string, log: Logger): Promise<Database> {
   let client: PGlite;
+  let unlock = async () => {};
   if (dataDir.startsWith('memory://')) {
     client = new PGlite();
   } else {
     const folder = resolve(dataDir, 'pglite');
     await mkdir(folder, { recursive: true });
+    unlock = await lockDataDir(resolve(dataDir));
     client = new PGlite(folder);
   }
   await client.waitReady;
@@ -99,6 +136,7 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<Database> {
     },
     async close() {
       await client.close();
+      await unlock();
     },
   };
 }

@@ -6,6 +6,7 @@ import { type Card, checkActionValues } from '../../bot/card.js';
 import type { CardActionEvent } from '../../bot/channel.js';
 import { AppError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
+import { projectPath } from '../../lib/paths.js';
 import { findPerson } from '../../models/people.js';
 import {
   findSandboxMessage,
@@ -17,7 +18,7 @@ import { storeCardClick } from '../card-clicks.js';
 import { parseJson, readRawBody } from '../http.js';
 import { resolveOrg, type Services } from '../services.js';
 
-const PAGE_URL = new URL('../../bot/sandbox/page.html', import.meta.url);
+const PAGE_PATH = projectPath('bot', 'sandbox', 'page.html');
 
 /** How long a click waits for its outcome before answering 202. */
 const CLICK_WAIT_MS = 2500;
@@ -48,7 +49,7 @@ export function sandboxRouter(services: Services): Router {
   let page: string | undefined;
 
   router.get('/sandbox', async (ctx) => {
-    page ??= await readFile(PAGE_URL, 'utf8');
+    page ??= await readFile(PAGE_PATH, 'utf8');
     ctx.type = 'html';
     ctx.set('Cache-Control', 'no-cache');
     ctx.body = page;
