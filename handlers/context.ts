@@ -3,10 +3,16 @@ import type { Logger } from '../lib/logger.js';
 import type { Tx } from '../models/db.js';
 import type { InboxRow } from '../models/inbox.js';
 import type { Organisation } from '../models/orgs.js';
-import { enqueueOutbox } from '../models/outbox.js';
+import { type EnqueueInput, enqueueOutboxRows } from '../models/outbox.js';
 
-/** Queues cards in the handler's transaction, so they go out only if the change commits. */
+/**
+ * Queues cards in the handler's transaction, so they go out only if the change commits. Cards
+ * are buffered and written in one statement by `flush`, which the processor calls after the
+ * handler returns.
+ */
 export class CardQueue {
+  private readonly pending: EnqueueInput[] = [];
+
   constructor(
     private readonly tx: Tx,
     private readonly orgId: string,
@@ -15,15 +21,7 @@ export class CardQueue {
   ) {}
 
   async send(recipientId: string, cardKey: string, card: Card): Promise<void> {
-    await enqueueOutbox(this.tx, {
-      orgId: this.orgId,
-      kind: 'send',
-      recipientId,
-      cardKey,
-      card: card as unknown as Record<string, unknown>,
-      now: this.now,
-      ...(this.inboxId !== undefined ? { inboxId: this.inboxId } : {}),
-    });
+    this.pending.push(this.row('send', recipientId, cardKey, card));
   }
 
   /** Replaces a card sent before; `context` carries the platform data of the click, if any. */
@@ -33,16 +31,34 @@ export class CardQueue {
     card: Card,
     context?: Record<string, unknown>,
   ): Promise<void> {
-    await enqueueOutbox(this.tx, {
+    this.pending.push({
+      ...this.row('update', recipientId, cardKey, card),
+      ...(context ? { context } : {}),
+    });
+  }
+
+  /** Writes the queued cards to the outbox; returns how many. */
+  async flush(): Promise<number> {
+    const rows = this.pending.splice(0);
+    await enqueueOutboxRows(this.tx, rows);
+    return rows.length;
+  }
+
+  private row(
+    kind: 'send' | 'update',
+    recipientId: string,
+    cardKey: string,
+    card: Card,
+  ): EnqueueInput {
+    return {
       orgId: this.orgId,
-      kind: 'update',
+      kind,
       recipientId,
       cardKey,
       card: card as unknown as Record<string, unknown>,
       now: this.now,
-      ...(context ? { context } : {}),
       ...(this.inboxId !== undefined ? { inboxId: this.inboxId } : {}),
-    });
+    };
   }
 }
 

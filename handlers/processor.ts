@@ -139,16 +139,12 @@ export class InboxProcessor {
     }
     try {
       // A savepoint, so that a rejection undoes the handler's writes but keeps the verdict.
-      const outcome = await tx.transaction(async (savepoint) =>
-        handler({
-          tx: savepoint,
-          org,
-          event: row,
-          now,
-          log,
-          cards: new CardQueue(savepoint, org.id, now, row.id),
-        }),
-      );
+      const outcome = await tx.transaction(async (savepoint) => {
+        const cards = new CardQueue(savepoint, org.id, now, row.id);
+        const result = await handler({ tx: savepoint, org, event: row, now, log, cards });
+        await cards.flush();
+        return result;
+      });
       log.info({ attempts: row.attempts + 1 }, 'event processed');
       return { status: 'done', outcome };
     } catch (error) {

@@ -42,7 +42,8 @@ export interface Pulse {
   server: Server;
 }
 
-function eventHandlers(): Map<string, EventHandler> {
+/** The handler of every inbound event type, by type. */
+export function eventHandlers(): Map<string, EventHandler> {
   const actions = new Map<string, ActionHandler>();
   for (const id of DISPATCH_ACTION_IDS) actions.set(id, handleDispatchAction);
   const handlers = new Map<string, EventHandler>([

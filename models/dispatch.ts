@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Candidate, EngineerSnapshot } from '../domain/dispatch/rank.js';
+import type { LatLng } from '../domain/geo.js';
 import { newId } from '../lib/ids.js';
 import { type Executor, queryRows } from './db.js';
 import { dispatchDecisions, dispatchRecommendations } from './schema/index.js';
@@ -35,16 +36,25 @@ export interface EngineerPool {
 /**
  * Loads every engineer skilled in `faultType` with what dispatch scores them on: open orders,
  * and jobs of that fault type resolved in [from, to) with how many were fixed first time.
- * Engineers without the skill are counted in `unskilled` so a caller can explain an empty pool.
+ * Only resolved orders have a resolved_at (a reopened order loses it), so the window alone
+ * selects them.
  */
 export async function loadEngineerPool(
   db: Executor,
   orgId: string,
   faultType: string,
   window: { from: Date; to: Date },
-): Promise<EngineerPool & { unskilled: number }> {
+  near?: { site: LatLng; radiusKm: number },
+): Promise<EngineerPool> {
   const from = window.from.toISOString();
   const to = window.to.toISOString();
+  // Open orders are counted only inside a box around the site that holds the whole radius;
+  // engineers outside it are too far to be proposed, so their load does not matter.
+  const box = near ? boundingBox(near.site, near.radiusKm) : undefined;
+  const inBox = box
+    ? sql`(k.home_lat is null or k.home_lng is null or (k.home_lat between ${box.minLat} and ${box.maxLat}
+          and k.home_lng between ${box.minLng} and ${box.maxLng}))`
+    : sql`true`;
   const rows = await queryRows<SnapshotRow>(
     db,
     sql`with skilled as (
@@ -52,22 +62,23 @@ export async function loadEngineerPool(
                  p.home_lat, p.home_lng
           from person_skills s join people p on p.id = s.person_id
           where s.org_id = ${orgId} and s.fault_type = ${faultType} and p.role = 'engineer'),
-        open_orders as (
-          select case when status = 'offered' then offered_engineer_id else assigned_engineer_id end
-                   as engineer_id, count(*) as n
-          from work_orders
-          where org_id = ${orgId} and status in ('offered', 'accepted', 'in_progress')
-          group by 1),
         recent as (
           select assigned_engineer_id as engineer_id, count(*) as jobs,
                  count(*) filter (where first_time_fix is not false) as successes
           from work_orders
           where org_id = ${orgId} and fault_type = ${faultType}
-            and resolved_at >= ${from} and resolved_at < ${to} and status = 'resolved'
+            and resolved_at >= ${from} and resolved_at < ${to}
           group by 1)
-        select k.*, o.n as open_orders, r.jobs, r.successes
+        select k.*,
+          case when ${inBox} then
+            (select count(*) from work_orders w
+              where w.org_id = ${orgId} and w.assigned_engineer_id = k.id
+                and w.status in ('accepted', 'in_progress'))
+            + (select count(*) from work_orders w
+              where w.org_id = ${orgId} and w.offered_engineer_id = k.id and w.status = 'offered')
+          end as open_orders,
+          r.jobs, r.successes
         from skilled k
-          left join open_orders o on o.engineer_id = k.id
           left join recent r on r.engineer_id = k.id
         union all
         select null, null, null, null, null, null, null, null, null, null,
@@ -93,16 +104,36 @@ export async function loadEngineerPool(
       recentJobs: Number(row.jobs ?? 0),
       recentSuccesses: Number(row.successes ?? 0),
     }));
-  const [engineerCount] = await queryRows<{ n: number | string }>(
-    db,
-    sql`select count(*) as n from people where org_id = ${orgId} and role = 'engineer'`,
-  );
   return {
     engineers,
     totalJobs: Number(totals?.jobs ?? 0),
     totalSuccesses: Number(totals?.successes ?? 0),
-    unskilled: Number(engineerCount?.n ?? 0) - engineers.length,
   };
+}
+
+/** Latitude and longitude bounds that contain every point within `radiusKm` of `center`. */
+export function boundingBox(center: LatLng, radiusKm: number) {
+  const dLat = radiusKm / 110.574;
+  const cosLat = Math.max(
+    0.01,
+    Math.cos((Math.min(89, Math.abs(center.lat) + dLat) * Math.PI) / 180),
+  );
+  const dLng = radiusKm / (111.32 * cosLat);
+  return {
+    minLat: center.lat - dLat,
+    maxLat: center.lat + dLat,
+    minLng: center.lng - dLng,
+    maxLng: center.lng + dLng,
+  };
+}
+
+/** Number of engineers of the organisation, to explain a fault type that few are skilled in. */
+export async function countEngineers(db: Executor, orgId: string): Promise<number> {
+  const [row] = await queryRows<{ n: number | string }>(
+    db,
+    sql`select count(*) as n from people where org_id = ${orgId} and role = 'engineer'`,
+  );
+  return Number(row?.n ?? 0);
 }
 
 export type NewRecommendation = Omit<typeof dispatchRecommendations.$inferInsert, 'id'>;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
-import { type Executor, queryRows } from './db.js';
+import { and, eq, lt, lte, notExists, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Executor } from './db.js';
 import { inbox } from './schema/index.js';
 
 export type InboxRow = typeof inbox.$inferSelect;
@@ -88,25 +89,33 @@ export async function claimNextInboxEvent(
   now: Date,
   onlyId?: number,
 ): Promise<InboxRow | undefined> {
-  const idFilter = onlyId === undefined ? sql`` : sql`and i.id = ${onlyId}`;
-  const rows = await queryRows<{ id: number | string }>(
-    tx,
-    sql`select i.id from inbox i
-        where i.status = 'pending' and i.next_attempt_at <= ${now.toISOString()} ${idFilter}
-          and not exists (
-            select 1 from inbox e
-            where e.org_id = i.org_id and e.ordering_key = i.ordering_key
-              and e.status = 'pending' and e.id < i.id)
-        order by i.id
-        limit 1
-        for update of i skip locked`,
-  );
-  const first = rows[0];
-  if (!first) return undefined;
+  const earlier = alias(inbox, 'earlier');
   const [row] = await tx
     .select()
     .from(inbox)
-    .where(eq(inbox.id, Number(first.id)));
+    .where(
+      and(
+        eq(inbox.status, 'pending'),
+        lte(inbox.nextAttemptAt, now),
+        onlyId === undefined ? undefined : eq(inbox.id, onlyId),
+        notExists(
+          tx
+            .select({ one: sql`1` })
+            .from(earlier)
+            .where(
+              and(
+                eq(earlier.orgId, inbox.orgId),
+                eq(earlier.orderingKey, inbox.orderingKey),
+                eq(earlier.status, 'pending'),
+                lt(earlier.id, inbox.id),
+              ),
+            ),
+        ),
+      ),
+    )
+    .orderBy(inbox.id)
+    .limit(1)
+    .for('update', { of: inbox, skipLocked: true });
   return row;
 }
 

@@ -16,6 +16,24 @@ export interface EnqueueInput {
   now: Date;
 }
 
+/** Writes outbound messages in one statement, in order; call it in the causing transaction. */
+export async function enqueueOutboxRows(db: Executor, inputs: EnqueueInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  await db.insert(outbox).values(
+    inputs.map((input) => ({
+      orgId: input.orgId,
+      kind: input.kind,
+      recipientId: input.recipientId,
+      cardKey: input.cardKey,
+      card: input.card,
+      context: input.context ?? null,
+      inboxId: input.inboxId ?? null,
+      nextAttemptAt: input.now,
+      createdAt: input.now,
+    })),
+  );
+}
+
 /** Writes an outbound message; call it in the transaction of the change that causes it. */
 export async function enqueueOutbox(db: Executor, input: EnqueueInput): Promise<number> {
   const [row] = await db

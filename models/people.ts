@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { people, regions } from './schema/index.js';
 
@@ -79,6 +79,32 @@ export async function findRegionManagers(
     .from(people)
     .where(and(eq(people.orgId, orgId), eq(people.regionId, regionId), eq(people.role, 'manager')))
     .orderBy(people.employeeNo);
+}
+
+/**
+ * Loads a region's managers and the people with `ids` in one query: the managers in employee
+ * number order, and everyone found by id.
+ */
+export async function findManagersAndPeople(
+  db: Executor,
+  orgId: string,
+  regionId: string | null,
+  ids: string[],
+): Promise<{ managers: Person[]; byId: Map<string, Person> }> {
+  const managerCondition = regionId
+    ? and(eq(people.regionId, regionId), eq(people.role, 'manager'))
+    : undefined;
+  const idCondition = ids.length > 0 ? inArray(people.id, ids) : undefined;
+  if (!managerCondition && !idCondition) return { managers: [], byId: new Map() };
+  const rows = await db
+    .select()
+    .from(people)
+    .where(and(eq(people.orgId, orgId), or(managerCondition, idCondition)))
+    .orderBy(people.employeeNo);
+  return {
+    managers: rows.filter((row) => row.role === 'manager' && row.regionId === regionId),
+    byId: new Map(rows.map((row) => [row.id, row])),
+  };
 }
 
 export async function findRegion(db: Executor, id: string | null): Promise<Region | undefined> {

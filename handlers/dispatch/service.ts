@@ -3,6 +3,7 @@ import {
   DEFAULT_SETTINGS,
   type DispatchSettings,
   type DispatchWeights,
+  describeNoCandidate,
   normalizeWeights,
   type Ranking,
   rankEngineers,
@@ -11,6 +12,7 @@ import {
 import { toLocale } from '../../lib/i18n.js';
 import {
   candidatesOf,
+  countEngineers,
   type Decision,
   insertDecision,
   insertRecommendation,
@@ -19,7 +21,7 @@ import {
   stampRecommendationComputed,
 } from '../../models/dispatch.js';
 import type { Organisation } from '../../models/orgs.js';
-import { findPeople, findRegionManagers, type Person } from '../../models/people.js';
+import { findManagersAndPeople, findPeople, type Person } from '../../models/people.js';
 import {
   addHistory,
   type Customer,
@@ -62,37 +64,33 @@ export async function rankForOrder(
   customer: Customer,
   excludeIds: string[] = [],
 ): Promise<Ranking> {
+  const settings = dispatchSettingsOf(context.org);
+  const site = { lat: customer.lat, lng: customer.lng };
   const pool = await loadEngineerPool(
     context.tx,
     context.org.id,
     order.faultType,
     successWindow(context.now),
+    {
+      site,
+      radiusKm: settings.maxDistanceKm,
+    },
   );
   // The organisation's own rate on this fault type, itself smoothed towards the default.
   const priorRate = (pool.totalSuccesses + DEFAULT_PRIOR_RATE * 10) / (pool.totalJobs + 10);
   const ranking = rankEngineers(
-    { faultType: order.faultType, site: { lat: customer.lat, lng: customer.lng }, excludeIds },
+    { faultType: order.faultType, site, excludeIds },
     pool.engineers,
     priorRate,
-    dispatchSettingsOf(context.org),
+    settings,
   );
-  if (pool.unskilled > 0) {
-    ranking.excluded.no_skill = (ranking.excluded.no_skill ?? 0) + pool.unskilled;
-    if (ranking.noCandidateReason) {
-      ranking.noCandidateReason = ranking.noCandidateReason.replace(
-        /: .*$/,
-        `: ${describeExcluded(ranking)}.`,
-      );
-    }
+  if (ranking.candidates.length === 0) {
+    // Only an empty ranking is explained, so only then are the unskilled engineers counted.
+    const unskilled = (await countEngineers(context.tx, context.org.id)) - pool.engineers.length;
+    if (unskilled > 0) ranking.excluded.no_skill = (ranking.excluded.no_skill ?? 0) + unskilled;
+    ranking.noCandidateReason = describeNoCandidate(ranking.excluded, order.faultType);
   }
   return ranking;
-}
-
-function describeExcluded(ranking: Ranking): string {
-  return Object.entries(ranking.excluded)
-    .filter(([, count]) => (count ?? 0) > 0)
-    .map(([reason, count]) => `${count} ${reason.replace('_', ' ')}`)
-    .join(', ');
 }
 
 /** Everything needed to draw the cards of one recommendation. */
@@ -288,7 +286,20 @@ export async function sendManagerCards(
   options: ManagerCardOptions = {},
 ): Promise<void> {
   const { noCandidateReason, lastDecision, click } = options;
-  const managers = await findRegionManagers(context.tx, context.org.id, state.order.regionId);
+  const { recommendation, order } = state;
+  const involvedIds = [
+    recommendation.offeredEngineerId,
+    order.assignedEngineerId,
+    recommendation.confirmedById,
+    lastDecision?.engineerId,
+    ...recommendation.declinedIds,
+  ].filter((id): id is string => Boolean(id));
+  const { managers, byId: involved } = await findManagersAndPeople(
+    context.tx,
+    context.org.id,
+    order.regionId,
+    involvedIds,
+  );
   if (managers.length === 0) {
     context.log.warn(
       { workOrderId: state.order.id, regionId: state.order.regionId },
@@ -296,15 +307,6 @@ export async function sendManagerCards(
     );
     return;
   }
-  const { recommendation, order } = state;
-  const involvedIds = [
-    recommendation.offeredEngineerId,
-    recommendation.confirmedById,
-    ...recommendation.declinedIds,
-  ].filter((id): id is string => Boolean(id));
-  const involved = new Map(
-    (await findPeople(context.tx, context.org.id, involvedIds)).map((p) => [p.id, p]),
-  );
   const nameOf = (id: string | null | undefined) => (id ? (involved.get(id)?.name ?? '?') : '?');
 
   for (const manager of managers) {

@@ -262,4 +262,5 @@ CREATE INDEX "work_order_history_order" ON "work_order_history" USING btree ("wo
 CREATE UNIQUE INDEX "work_orders_org_code" ON "work_orders" USING btree ("org_id","code");--> statement-breakpoint
 CREATE INDEX "work_orders_engineer_status" ON "work_orders" USING btree ("org_id","assigned_engineer_id","status");--> statement-breakpoint
 CREATE INDEX "work_orders_offered_status" ON "work_orders" USING btree ("org_id","offered_engineer_id","status");--> statement-breakpoint
-CREATE INDEX "work_orders_fault_resolved" ON "work_orders" USING btree ("org_id","fault_type","resolved_at");
+CREATE INDEX "work_orders_fault_resolved" ON "work_orders" USING btree ("org_id","fault_type","resolved_at","assigned_engineer_id","first_time_fix");--> statement-breakpoint
+CREATE INDEX "work_orders_open" ON "work_orders" USING btree ("org_id","status","offered_engineer_id","assigned_engineer_id") WHERE "work_orders"."status" in ('offered', 'accepted', 'in_progress');

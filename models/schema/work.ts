@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
@@ -61,7 +62,18 @@ export const workOrders = pgTable(
     uniqueIndex('work_orders_org_code').on(table.orgId, table.code),
     index('work_orders_engineer_status').on(table.orgId, table.assignedEngineerId, table.status),
     index('work_orders_offered_status').on(table.orgId, table.offeredEngineerId, table.status),
-    index('work_orders_fault_resolved').on(table.orgId, table.faultType, table.resolvedAt),
+    // Covers the success-rate query of dispatch, so it reads the index alone.
+    index('work_orders_fault_resolved').on(
+      table.orgId,
+      table.faultType,
+      table.resolvedAt,
+      table.assignedEngineerId,
+      table.firstTimeFix,
+    ),
+    // Open orders are a small part of the history; dispatch counts them per engineer.
+    index('work_orders_open')
+      .on(table.orgId, table.status, table.offeredEngineerId, table.assignedEngineerId)
+      .where(sql`${table.status} in ('offered', 'accepted', 'in_progress')`),
   ],
 );
 

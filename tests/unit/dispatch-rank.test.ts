@@ -189,3 +189,35 @@ describe('assignJointly', () => {
     expect(result).toEqual([{ orderId: 'o1', engineerId: undefined, score: 0 }]);
   });
 });
+
+describe('boundingBox', () => {
+  it('contains every point at the radius', async () => {
+    const { boundingBox } = await import('../../models/dispatch.js');
+    const { distanceKm } = await import('../../domain/geo.js');
+    for (const center of [SITE, { lat: 60, lng: 10 }, { lat: -33.9, lng: 151.2 }]) {
+      const box = boundingBox(center, 150);
+      for (let bearing = 0; bearing < 360; bearing += 15) {
+        // Walk 149 km along the bearing on a sphere.
+        const angular = 149 / 6371.0088;
+        const lat1 = (center.lat * Math.PI) / 180;
+        const lng1 = (center.lng * Math.PI) / 180;
+        const theta = (bearing * Math.PI) / 180;
+        const lat2 = Math.asin(
+          Math.sin(lat1) * Math.cos(angular) + Math.cos(lat1) * Math.sin(angular) * Math.cos(theta),
+        );
+        const lng2 =
+          lng1 +
+          Math.atan2(
+            Math.sin(theta) * Math.sin(angular) * Math.cos(lat1),
+            Math.cos(angular) - Math.sin(lat1) * Math.sin(lat2),
+          );
+        const point = { lat: (lat2 * 180) / Math.PI, lng: (lng2 * 180) / Math.PI };
+        expect(distanceKm(center, point)).toBeCloseTo(149, 0);
+        expect(point.lat).toBeGreaterThanOrEqual(box.minLat);
+        expect(point.lat).toBeLessThanOrEqual(box.maxLat);
+        expect(point.lng).toBeGreaterThanOrEqual(box.minLng);
+        expect(point.lng).toBeLessThanOrEqual(box.maxLng);
+      }
+    }
+  });
+});
