@@ -83,8 +83,8 @@ function mostCommon(values: string[]): string {
 }
 
 /**
- * Builds an organisation from the requests themselves: each crew becomes a team of engineers
- * skilled in the request types it handled and based near the centre of its requests; council
+ * Builds an organisation from the requests themselves. Each crew becomes a team of engineers,
+ * skilled in the request types it handled and based near the centre of its requests. Council
  * districts become regions, each with one manager.
  */
 export function organisationFromRequests(requests: readonly ServiceRequest[]): OrgImport {

@@ -72,7 +72,8 @@ function scheduleEvents(requests: ServiceRequest[]): ReplayEvent[] {
       events.push({ ...event, sortKey });
     }
   }
-  return events.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+  // ISO times of one zone sort as text; the sort is stable, so ties keep file order.
+  return events.sort((a, b) => a.sortKey.localeCompare(b.sortKey));
 }
 
 async function main(): Promise<void> {

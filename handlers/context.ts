@@ -71,7 +71,7 @@ export interface HandlerContext {
   cards: CardQueue;
 }
 
-/** What a handler reports back; the sandbox and chat platforms show `message` to the clicker. */
+/** A handler's result; the sandbox and chat platforms show `message` to the clicker. */
 export interface Outcome {
   ok: true;
   message?: string;

@@ -48,7 +48,7 @@ export async function loadEngineerPool(
 ): Promise<EngineerPool> {
   const from = window.from.toISOString();
   const to = window.to.toISOString();
-  // Open orders are counted only inside a box around the site that holds the whole radius;
+  // Open orders are counted only inside a box around the site that contains the whole radius;
   // engineers outside it are too far to be proposed, so their load does not matter.
   const box = near ? boundingBox(near.site, near.radiusKm) : undefined;
   const inBox = box

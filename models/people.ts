@@ -36,7 +36,7 @@ export interface PlatformIdentity {
   feishuUserId?: string;
 }
 
-/** Finds the person a platform says acted; undefined when the platform id is not registered. */
+/** Finds the person a platform identified as the actor; undefined when the id is not registered. */
 export async function findPersonByIdentity(
   db: Executor,
   orgId: string,
@@ -67,7 +67,7 @@ export async function findPeople(db: Executor, orgId: string, ids: string[]): Pr
     .where(and(eq(people.orgId, orgId), inArray(people.id, ids)));
 }
 
-/** The managers responsible for a region. */
+/** Lists the managers responsible for a region. */
 export async function findRegionManagers(
   db: Executor,
   orgId: string,

@@ -38,7 +38,7 @@ import {
 } from './cards.js';
 import { dispatchText } from './messages.js';
 
-/** Success rate assumed for a fault type that nobody has finished in the window yet. */
+/** Success rate assumed for a fault type with no finished jobs in the window. */
 const DEFAULT_PRIOR_RATE = 0.8;
 
 export function dispatchSettingsOf(org: Organisation): DispatchSettings {
@@ -47,7 +47,7 @@ export function dispatchSettingsOf(org: Organisation): DispatchSettings {
   return { ...DEFAULT_SETTINGS, weights: normalizeWeights(weights) };
 }
 
-/** The organisation's display name for a fault type code, or the code itself. */
+/** Returns the organisation's display name for a fault type code, or the code itself. */
 export function faultTypeLabel(org: Organisation, code: string): string {
   const labels = (org.settings as { faultTypeLabels?: Record<string, string> }).faultTypeLabels;
   return labels?.[code] ?? code;
@@ -101,8 +101,8 @@ export interface DispatchState {
 }
 
 /**
- * Creates the recommendation for a new order, offers it to the best engineer and tells the
- * area managers. Returns the stored recommendation.
+ * Creates the recommendation for a new order, offers it to the best engineer and sends the
+ * area managers their card. Returns the stored recommendation.
  */
 export async function dispatchNewOrder(
   context: HandlerContext,
@@ -158,7 +158,7 @@ export async function dispatchNewOrder(
   return recommendation;
 }
 
-/** Who offered the order and why, when a manager reassigns it. */
+/** Details of a reassignment: the manager, the reason, and both engineers' factors. */
 export interface OfferDetails {
   actorId?: string;
   reason?: string;
@@ -227,7 +227,7 @@ export async function offerOrder(
 }
 
 /**
- * Replaces an engineer's offer card with a closed one that says why, such as "you accepted".
+ * Replaces an engineer's offer card with a closed one that states why, such as "you accepted".
  * `clickContext` is passed when this engineer's own click caused the change.
  */
 export async function closeEngineerCard(

@@ -20,7 +20,7 @@ import { resolveOrg, type Services } from '../services.js';
 
 const PAGE_PATH = projectPath('bot', 'sandbox', 'page.html');
 
-/** How long a click waits for its outcome before answering 202. */
+/** How long a click request waits for its outcome before the response is 202. */
 const CLICK_WAIT_MS = 2500;
 
 const clickBody = z.object({
@@ -42,7 +42,7 @@ function messageJson(message: SandboxMessage) {
 
 /**
  * The sandbox chat: a page at /sandbox and its JSON API. Clicks go through the inbox like
- * platform callbacks and are answered with their outcome.
+ * platform callbacks, and each response carries the click's outcome.
  */
 export function sandboxRouter(services: Services): Router {
   const router = new Router();
