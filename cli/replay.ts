@@ -73,7 +73,10 @@ function scheduleEvents(requests: ServiceRequest[]): ReplayEvent[] {
     }
   }
   // ISO times of one zone sort as text; the sort is stable, so ties keep file order.
-  return events.sort((a, b) => a.sortKey.localeCompare(b.sortKey));
+  return events.sort((a, b) => {
+    if (a.sortKey === b.sortKey) return 0;
+    return a.sortKey < b.sortKey ? -1 : 1;
+  });
 }
 
 async function main(): Promise<void> {

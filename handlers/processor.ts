@@ -106,7 +106,7 @@ export class InboxProcessor {
 
   /**
    * Processes one event now and returns its result, waiting up to `timeoutMs` when another
-   * worker holds it or an earlier event of the same key is still pending. Returns undefined
+   * worker has locked it or an earlier event of the same key is still pending. Returns undefined
    * when the event is still pending after the wait.
    */
   async processNow(id: number, timeoutMs: number): Promise<ProcessResult | undefined> {
