@@ -156,8 +156,8 @@ function customerCode(request: ServiceRequest): string {
 
 /**
  * Maps a request to its work-order events: created, then resolved or cancelled when the row
- * is closed or cancelled. Rows without coordinates are sent as they are, so the webhook's validation reports
- * them.
+ * is closed or cancelled. Rows without coordinates are sent as they are, so the webhook's
+ * validation reports them.
  */
 export function eventsForRequest(request: ServiceRequest): ReplayEvent[] {
   const created = {
