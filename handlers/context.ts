@@ -94,6 +94,17 @@ export class Rejection extends Error {
   }
 }
 
+/** The outcome stored on an inbox row that a handler rejected. */
+export function rejectionOutcome(error: Rejection): Record<string, unknown> {
+  return {
+    ok: false,
+    code: error.code,
+    message: error.message,
+    status: error.status,
+    ...(error.field ? { field: error.field } : {}),
+  };
+}
+
 /**
  * A failure that may clear up by itself, such as an event that arrived before the one it
  * depends on. It is retried at most `maxAttempts` times and then rejected with its message.

@@ -11,7 +11,14 @@ import {
   type InboxRow,
 } from '../models/inbox.js';
 import { findOrgById, type Organisation } from '../models/orgs.js';
-import { CardQueue, type EventHandler, type Outcome, Rejection, RetryLater } from './context.js';
+import {
+  CardQueue,
+  type EventHandler,
+  type Outcome,
+  Rejection,
+  RetryLater,
+  rejectionOutcome,
+} from './context.js';
 
 /** Attempts before an event that keeps failing is parked as failed for an operator. */
 const MAX_ATTEMPTS = 10;
@@ -212,13 +219,7 @@ export class InboxProcessor {
 function rejected(error: Rejection): ProcessResult {
   return {
     status: 'rejected',
-    outcome: {
-      ok: false,
-      code: error.code,
-      message: error.message,
-      status: error.status,
-      ...(error.field ? { field: error.field } : {}),
-    },
+    outcome: rejectionOutcome(error) as Extract<ProcessResult, { status: 'rejected' }>['outcome'],
   };
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, lt, lte, notExists, sql } from 'drizzle-orm';
+import { and, eq, lt, lte, ne, notExists, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from './db.js';
 import { inbox } from './schema/index.js';
@@ -84,6 +84,28 @@ export async function storeInboxEvent(
     : { status: 'conflict', id: existing.id };
 }
 
+/** Pending and due, with no earlier pending event of the same ordering key. */
+function claimable(tx: Executor, now: Date) {
+  const earlier = alias(inbox, 'earlier');
+  return and(
+    eq(inbox.status, 'pending'),
+    lte(inbox.nextAttemptAt, now),
+    notExists(
+      tx
+        .select({ one: sql`1` })
+        .from(earlier)
+        .where(
+          and(
+            eq(earlier.orgId, inbox.orgId),
+            eq(earlier.orderingKey, inbox.orderingKey),
+            eq(earlier.status, 'pending'),
+            lt(earlier.id, inbox.id),
+          ),
+        ),
+    ),
+  );
+}
+
 /**
  * Locks the next pending event that is due and has no earlier pending event with the same
  * ordering key. Rows locked by another transaction are skipped. Must run inside a transaction;
@@ -94,34 +116,40 @@ export async function claimNextInboxEvent(
   now: Date,
   onlyId?: number,
 ): Promise<InboxRow | undefined> {
-  const earlier = alias(inbox, 'earlier');
   const [row] = await tx
     .select()
     .from(inbox)
-    .where(
-      and(
-        eq(inbox.status, 'pending'),
-        lte(inbox.nextAttemptAt, now),
-        onlyId === undefined ? undefined : eq(inbox.id, onlyId),
-        notExists(
-          tx
-            .select({ one: sql`1` })
-            .from(earlier)
-            .where(
-              and(
-                eq(earlier.orgId, inbox.orgId),
-                eq(earlier.orderingKey, inbox.orderingKey),
-                eq(earlier.status, 'pending'),
-                lt(earlier.id, inbox.id),
-              ),
-            ),
-        ),
-      ),
-    )
+    .where(and(claimable(tx, now), onlyId === undefined ? undefined : eq(inbox.id, onlyId)))
     .orderBy(inbox.id)
     .limit(1)
     .for('update', { of: inbox, skipLocked: true });
   return row;
+}
+
+/**
+ * Locks up to `limit` more claimable events of one organisation and type, oldest first, such
+ * as the work orders that arrived together with the one being processed.
+ */
+export async function claimMoreInboxEvents(
+  tx: Executor,
+  now: Date,
+  filter: { orgId: string; type: string; excludeId: number; limit: number },
+): Promise<InboxRow[]> {
+  if (filter.limit <= 0) return [];
+  return tx
+    .select()
+    .from(inbox)
+    .where(
+      and(
+        claimable(tx, now),
+        eq(inbox.orgId, filter.orgId),
+        eq(inbox.type, filter.type),
+        ne(inbox.id, filter.excludeId),
+      ),
+    )
+    .orderBy(inbox.id)
+    .limit(filter.limit)
+    .for('update', { of: inbox, skipLocked: true });
 }
 
 export async function completeInboxEvent(

@@ -101,15 +101,17 @@ export interface DispatchState {
 }
 
 /**
- * Creates the recommendation for a new order, offers it to the best engineer and sends the
- * area managers their card. Returns the stored recommendation.
+ * Creates the recommendation for a new order, offers it to the first candidate of the ranking
+ * (computed here unless `precomputed` is given) and sends the area managers their card.
+ * Returns the stored recommendation.
  */
 export async function dispatchNewOrder(
   context: HandlerContext,
   order: WorkOrder,
   customer: Customer,
+  precomputed?: Ranking,
 ): Promise<Recommendation> {
-  const ranking = await rankForOrder(context, order, customer);
+  const ranking = precomputed ?? (await rankForOrder(context, order, customer));
   const best = ranking.candidates[0];
   const settings = dispatchSettingsOf(context.org);
   const recommendation = await insertRecommendation(context.tx, {

@@ -1,8 +1,11 @@
+import type { Ranking } from '../../domain/dispatch/rank.js';
 import type { BusinessEventType, EventOf } from '../../domain/events.js';
 import { latestRecommendationForOrder, updateRecommendation } from '../../models/dispatch.js';
+import { claimMoreInboxEvents, completeInboxEvent, type InboxRow } from '../../models/inbox.js';
 import { findPersonByEmployeeNo } from '../../models/people.js';
 import {
   addHistory,
+  type Customer,
   ensureRegion,
   findCustomer,
   findWorkOrderByCode,
@@ -11,16 +14,35 @@ import {
   upsertCustomer,
   type WorkOrder,
 } from '../../models/work-orders.js';
-import { type HandlerContext, type Outcome, Rejection, RetryLater } from '../context.js';
-import { closeEngineerCard, dispatchNewOrder, sendManagerCards } from '../dispatch/service.js';
+import {
+  CardQueue,
+  type HandlerContext,
+  type Outcome,
+  Rejection,
+  RetryLater,
+  rejectionOutcome,
+} from '../context.js';
+import { applyJointAssignment } from '../dispatch/batch.js';
+import {
+  closeEngineerCard,
+  dispatchNewOrder,
+  rankForOrder,
+  sendManagerCards,
+} from '../dispatch/service.js';
 
 function payloadOf<T extends BusinessEventType>(context: HandlerContext, _type: T): EventOf<T> {
   return context.event.payload as unknown as EventOf<T>;
 }
 
-/** Stores a new work order and dispatches it. */
-export async function handleWorkOrderCreated(context: HandlerContext): Promise<Outcome> {
-  const { data } = payloadOf(context, 'work_order.created');
+/** Most work_order.created events of one organisation dispatched together. */
+const MAX_DISPATCH_BATCH = 20;
+
+/** Stores the customer, region and work order of a created event; rejects a known order. */
+async function storeCreatedOrder(
+  context: HandlerContext,
+  event: InboxRow,
+): Promise<{ order: WorkOrder; customer: Customer }> {
+  const { data } = event.payload as unknown as EventOf<'work_order.created'>;
   const regionId = await ensureRegion(context.tx, context.org.id, data.customer.region);
   const customer = await upsertCustomer(
     context.tx,
@@ -60,17 +82,91 @@ export async function handleWorkOrderCreated(context: HandlerContext): Promise<O
     workOrderId: order.id,
     status: 'new',
     at: new Date(data.opened_at),
-    inboxId: context.event.id,
+    inboxId: event.id,
   });
-  const recommendation = await dispatchNewOrder(context, order, customer);
-  return {
-    ok: true,
-    data: {
-      workOrderId: order.id,
-      recommendationId: recommendation.id,
-      offeredEngineerId: recommendation.offeredEngineerId,
-    },
-  };
+  return { order, customer };
+}
+
+/**
+ * Stores a new work order and dispatches it, together with the other created events of the
+ * organisation that are waiting: their orders are assigned jointly, and their inbox rows are
+ * completed in this transaction.
+ */
+export async function handleWorkOrderCreated(context: HandlerContext): Promise<Outcome> {
+  const own = await storeCreatedOrder(context, context.event);
+  const companions = await claimMoreInboxEvents(context.tx, context.now, {
+    orgId: context.org.id,
+    type: 'work_order.created',
+    excludeId: context.event.id,
+    limit: MAX_DISPATCH_BATCH - 1,
+  });
+  const entries: { context: HandlerContext; order: WorkOrder; customer: Customer }[] = [
+    { context, ...own },
+  ];
+  for (const event of companions) {
+    const companionContext: HandlerContext = {
+      ...context,
+      event,
+      log: context.log.child({ inboxId: event.id, sourceId: event.sourceId }),
+      cards: new CardQueue(context.tx, context.org.id, context.now, event.id),
+    };
+    try {
+      const stored = await context.tx.transaction(async (savepoint) =>
+        storeCreatedOrder({ ...companionContext, tx: savepoint }, event),
+      );
+      entries.push({ context: companionContext, ...stored });
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      companionContext.log.info({ code: error.code, reason: error.message }, 'event rejected');
+      await completeInboxEvent(
+        context.tx,
+        event.id,
+        'rejected',
+        rejectionOutcome(error),
+        context.now,
+      );
+    }
+  }
+
+  const rankings: Ranking[] = [];
+  for (const entry of entries)
+    rankings.push(await rankForOrder(entry.context, entry.order, entry.customer));
+  const assigned = applyJointAssignment(
+    entries.map((entry, index) => ({ ...entry, ranking: rankings[index] as Ranking })),
+  );
+
+  let ownOutcome: Outcome | undefined;
+  for (const [index, entry] of entries.entries()) {
+    const recommendation = await dispatchNewOrder(
+      entry.context,
+      entry.order,
+      entry.customer,
+      assigned[index],
+    );
+    const outcome: Outcome = {
+      ok: true,
+      data: {
+        workOrderId: entry.order.id,
+        recommendationId: recommendation.id,
+        offeredEngineerId: recommendation.offeredEngineerId,
+        batchSize: entries.length,
+      },
+    };
+    if (entry.context === context) {
+      ownOutcome = outcome;
+      continue;
+    }
+    await entry.context.cards.flush();
+    await completeInboxEvent(
+      context.tx,
+      entry.context.event.id,
+      'done',
+      outcome as unknown as Record<string, unknown>,
+      context.now,
+    );
+    entry.context.log.info({ batchWith: context.event.id }, 'event processed in a dispatch batch');
+  }
+  return ownOutcome as Outcome;
 }
 
 async function requireOrder(context: HandlerContext, code: string): Promise<WorkOrder> {
