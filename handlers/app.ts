@@ -4,6 +4,7 @@ import Koa from 'koa';
 import { errorHandler, requestLogger } from './http.js';
 import { adminRouter } from './routes/admin.js';
 import { eventsWebhookRouter } from './routes/events-webhook.js';
+import { okrAdminRouter } from './routes/okr-admin.js';
 import { sandboxRouter } from './routes/sandbox.js';
 import type { Services } from './services.js';
 
@@ -21,7 +22,10 @@ export function createApp(services: Services, extraRouters: Router[] = []): Koa 
   });
   const routers = [health, eventsWebhookRouter(services), ...extraRouters];
   if (services.config.sandbox) routers.push(sandboxRouter(services));
-  if (services.config.adminToken) routers.push(adminRouter(services, services.config.adminToken));
+  if (services.config.adminToken) {
+    routers.push(adminRouter(services, services.config.adminToken));
+    routers.push(okrAdminRouter(services, services.config.adminToken));
+  }
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());

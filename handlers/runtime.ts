@@ -21,6 +21,7 @@ import {
   handleWorkOrderResolved,
   handleWorkOrderStatusChanged,
 } from './events/work-orders.js';
+import { handleOkrAction, OKR_ACTION_IDS } from './okr/checkins.js';
 import { InboxProcessor } from './processor.js';
 import type { Services } from './services.js';
 
@@ -46,6 +47,7 @@ export interface Pulse {
 export function eventHandlers(): Map<string, EventHandler> {
   const actions = new Map<string, ActionHandler>();
   for (const id of DISPATCH_ACTION_IDS) actions.set(id, handleDispatchAction);
+  for (const id of OKR_ACTION_IDS) actions.set(id, handleOkrAction);
   const handlers = new Map<string, EventHandler>([
     ['work_order.created', handleWorkOrderCreated],
     ['work_order.status_changed', handleWorkOrderStatusChanged],

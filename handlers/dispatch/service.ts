@@ -29,6 +29,7 @@ import {
   type WorkOrder,
 } from '../../models/work-orders.js';
 import type { HandlerContext } from '../context.js';
+import { offerProgressBlocks } from '../okr/progress.js';
 import {
   engineerCardKey,
   engineerClosedCard,
@@ -220,6 +221,7 @@ export async function offerOrder(
     candidate,
     recommendationId: state.recommendation.id,
   });
+  card.blocks.push(...(await offerProgressBlocks(context, order, engineer)));
   await context.cards.send(
     engineer.id,
     engineerCardKey(state.recommendation.id, engineer.id),

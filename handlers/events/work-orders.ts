@@ -29,6 +29,7 @@ import {
   rankForOrder,
   sendManagerCards,
 } from '../dispatch/service.js';
+import { afterOrderReopened, afterOrderResolved } from '../okr/progress.js';
 
 function payloadOf<T extends BusinessEventType>(context: HandlerContext, _type: T): EventOf<T> {
   return context.event.payload as unknown as EventOf<T>;
@@ -280,6 +281,7 @@ export async function handleWorkOrderResolved(context: HandlerContext): Promise<
     note: data.resolution ?? null,
   });
   await closeDispatch(context, order, updated);
+  await afterOrderResolved(context, updated, engineerId);
   return { ok: true, data: { workOrderId: order.id, engineerId, firstTimeFix } };
 }
 
@@ -294,7 +296,7 @@ export async function handleWorkOrderReopened(context: HandlerContext): Promise<
       409,
     );
   }
-  await updateWorkOrder(context.tx, order.id, {
+  const reopened = await updateWorkOrder(context.tx, order.id, {
     status: order.assignedEngineerId ? 'in_progress' : 'unassigned',
     reopenCount: order.reopenCount + 1,
     firstTimeFix: false,
@@ -309,6 +311,7 @@ export async function handleWorkOrderReopened(context: HandlerContext): Promise<
     inboxId: context.event.id,
     note: data.reason ?? null,
   });
+  await afterOrderReopened(context, order, reopened);
   return { ok: true, data: { workOrderId: order.id, reopenCount: order.reopenCount + 1 } };
 }
 

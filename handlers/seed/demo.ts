@@ -25,6 +25,7 @@ import {
   POSITIVE_COMMENTS,
   SURNAMES,
 } from './demo-data.js';
+import { seedDemoOkrs } from './okr.js';
 import { SeededRandom } from './random.js';
 
 const ENGINEERS_PER_REGION = 10;
@@ -154,7 +155,11 @@ export async function seedDemoIfEmpty(db: Db, now: Date, log: Logger): Promise<b
       .set({ settings: { faultTypeLabels: FAULT_TYPES } })
       .where(sql`${organisations.id} = ${orgId}`);
     const counts = await seedHistory(tx, orgId, now);
-    log.info({ orgId, ms: Date.now() - started, ...counts }, 'seeded the demo organisation');
+    const keyResults = await seedDemoOkrs(tx, orgId, now);
+    log.info(
+      { orgId, ms: Date.now() - started, ...counts, keyResults },
+      'seeded the demo organisation',
+    );
     return true;
   });
 }

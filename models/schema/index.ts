@@ -1,4 +1,6 @@
 export * from './dispatch.js';
 export * from './messaging.js';
+export * from './okr.js';
 export * from './organisation.js';
+export * from './sessions.js';
 export * from './work.js';

@@ -1,0 +1,134 @@
+import type { Card, CardBlock } from '../../bot/card.js';
+import { CONFIDENCE_LEVELS, METRICS } from '../../domain/okr/metrics.js';
+import type { Locale } from '../../lib/i18n.js';
+import type { ScopedKeyResult } from '../../models/okr.js';
+import { dispatchText } from '../dispatch/messages.js';
+import { formatMetricValue, okrText } from './messages.js';
+
+export const OKR_ACTIONS = { checkin: 'okr.checkin' } as const;
+
+export function completionCardKey(workOrderId: string, engineerId: string, resolution: number) {
+  return `okr-done:${workOrderId}:${engineerId}:${resolution}`;
+}
+
+/** Card key of a weekly check-in; the click ordering key is then per key result. */
+export function checkinCardKey(keyResultId: string, week: string): string {
+  return `okr-checkin:${keyResultId}:${week}`;
+}
+
+/**
+ * A key result as a card progress block. The bar shows the share of the way from baseline to
+ * target, and the label the value itself, so a "lower is better" metric reads right too.
+ */
+export function keyResultProgressBlock(
+  locale: Locale,
+  keyResult: Pick<ScopedKeyResult, 'title' | 'metric' | 'current' | 'target' | 'progress'>,
+): Extract<CardBlock, { type: 'progress' }> {
+  const unit = METRICS[keyResult.metric].unit;
+  const current = formatMetricValue(locale, keyResult.current, unit);
+  const target = formatMetricValue(locale, keyResult.target, unit);
+  return {
+    type: 'progress',
+    label: `${keyResult.title} · ${current} / ${target}`,
+    value: Math.round(keyResult.progress * 100),
+    target: 100,
+    unit: '%',
+  };
+}
+
+export interface CompletionCardInput {
+  locale: Locale;
+  code: string;
+  faultTypeLabel: string;
+  customerName: string;
+  moved: ScopedKeyResult[];
+  strategyTitles: string[];
+}
+
+/** The card an engineer gets when an order they held is resolved: what it moved. */
+export function completionCard(input: CompletionCardInput): Card {
+  const { locale } = input;
+  const blocks: CardBlock[] = [
+    {
+      type: 'fields',
+      fields: [
+        { label: dispatchText(locale, 'field.faultType'), value: input.faultTypeLabel },
+        { label: dispatchText(locale, 'field.customer'), value: input.customerName },
+      ],
+    },
+  ];
+  if (input.moved.length === 0) {
+    blocks.push({ type: 'text', text: okrText(locale, 'done.none') });
+  } else {
+    blocks.push({ type: 'text', text: okrText(locale, 'done.intro') });
+    for (const keyResult of input.moved) blocks.push(keyResultProgressBlock(locale, keyResult));
+    if (input.strategyTitles.length > 0) {
+      blocks.push({
+        type: 'text',
+        text: okrText(locale, 'done.strategy', {
+          strategies: input.strategyTitles.join(locale === 'en' ? '; ' : '；'),
+        }),
+      });
+    }
+  }
+  return {
+    title: okrText(locale, 'done.title', { code: input.code }),
+    tone: 'success',
+    blocks,
+    actions: [],
+  };
+}
+
+/** The weekly card that asks a key result's owner for a confidence level and a comment. */
+export function checkinCard(locale: Locale, keyResult: ScopedKeyResult, week: string): Card {
+  return {
+    title: okrText(locale, 'checkin.title', { title: keyResult.title }),
+    tone: 'info',
+    blocks: [
+      keyResultProgressBlock(locale, keyResult),
+      { type: 'text', text: okrText(locale, 'checkin.ask') },
+    ],
+    inputs: [
+      {
+        type: 'select',
+        name: 'confidence',
+        label: okrText(locale, 'checkin.confidence'),
+        options: CONFIDENCE_LEVELS.map((level) => ({
+          value: String(level),
+          label: okrText(locale, `confidence.${level}`),
+        })),
+      },
+      {
+        type: 'text',
+        name: 'comment',
+        label: okrText(locale, 'checkin.comment'),
+        multiline: true,
+        maxLength: 500,
+      },
+    ],
+    actions: [
+      {
+        id: OKR_ACTIONS.checkin,
+        label: okrText(locale, 'checkin.submit'),
+        style: 'primary',
+        payload: { keyResult: keyResult.id, week },
+        requires: ['confidence'],
+      },
+    ],
+  };
+}
+
+/** The check-in card after it was answered, in chat or in the mini-app. */
+export function checkinAnsweredCard(
+  locale: Locale,
+  keyResult: ScopedKeyResult,
+  confidence: number,
+): Card {
+  return {
+    title: okrText(locale, 'checkin.title', { title: keyResult.title }),
+    tone: 'success',
+    blocks: [keyResultProgressBlock(locale, keyResult)],
+    actions: [],
+    footer: okrText(locale, 'checkin.done', { confidence }),
+  };
+}
