@@ -3,7 +3,10 @@ import { sql } from 'drizzle-orm';
 import Koa from 'koa';
 import { errorHandler, requestLogger } from './http.js';
 import { adminRouter } from './routes/admin.js';
+import { appApiRouter } from './routes/app-api.js';
+import { authRouter } from './routes/auth.js';
 import { eventsWebhookRouter } from './routes/events-webhook.js';
+import { miniappRouter } from './routes/miniapp.js';
 import { okrAdminRouter } from './routes/okr-admin.js';
 import { sandboxRouter } from './routes/sandbox.js';
 import type { Services } from './services.js';
@@ -20,7 +23,14 @@ export function createApp(services: Services, extraRouters: Router[] = []): Koa 
     await services.db.execute(sql`select 1`);
     ctx.body = { status: 'ok' };
   });
-  const routers = [health, eventsWebhookRouter(services), ...extraRouters];
+  const routers = [
+    health,
+    eventsWebhookRouter(services),
+    authRouter(services),
+    appApiRouter(services),
+    miniappRouter(services),
+    ...extraRouters,
+  ];
   if (services.config.sandbox) routers.push(sandboxRouter(services));
   if (services.config.adminToken) {
     routers.push(adminRouter(services, services.config.adminToken));

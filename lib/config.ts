@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 const DEV_WEBHOOK_SECRET = 'pulse-dev-secret';
 const DEV_ADMIN_TOKEN = 'pulse-dev-admin';
+const DEV_SESSION_SECRET = 'pulse-dev-session-secret';
 
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
@@ -35,6 +36,10 @@ const environmentSchema = z.object({
   PULSE_TIMEZONE: z.string().default('Asia/Shanghai'),
   PULSE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   PULSE_OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  PULSE_SESSION_SECRET: optionalText.pipe(
+    z.string().min(32, 'must be at least 32 characters').optional(),
+  ),
+  PULSE_SESSION_HOURS: z.coerce.number().positive().max(720).default(12),
   WECOM_CORP_ID: optionalText,
   WECOM_AGENT_ID: optionalText,
   WECOM_SECRET: optionalText,
@@ -74,6 +79,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** How long a sender holds a message before another sender may take it over. */
   outboxLeaseMs: number;
+  /** Mini-app sessions: the key that signs the cookie and how long a session lasts. */
+  session: { secret: string; hours: number };
   wecom:
     | {
         corpId: string;
@@ -155,6 +162,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       'PULSE_WEBHOOK_SECRET: required in production; set a random string of 32+ characters',
     );
   }
+  if (env.NODE_ENV === 'production' && env.PULSE_SESSION_SECRET === undefined) {
+    problems.push(
+      'PULSE_SESSION_SECRET: required in production; set a random string of 32+ characters',
+    );
+  }
   if (env.OPENAI_BASE_URL !== undefined && env.OPENAI_API_KEY === undefined) {
     problems.push('OPENAI_API_KEY: missing; it is required when OPENAI_BASE_URL is set');
   }
@@ -201,6 +213,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     timezone: env.PULSE_TIMEZONE,
     shutdownTimeoutMs: env.PULSE_SHUTDOWN_TIMEOUT_MS,
     outboxLeaseMs: env.PULSE_OUTBOX_LEASE_MS,
+    session: {
+      secret: env.PULSE_SESSION_SECRET ?? DEV_SESSION_SECRET,
+      hours: env.PULSE_SESSION_HOURS,
+    },
     wecom,
     feishu,
     openai:
