@@ -234,7 +234,10 @@ function buildCard(card: Card, cardKey: string): FeishuCardJson {
   };
 }
 
-/** Counts the components of a card JSON: every object with a tag except text and icon objects. */
+/**
+ * Counts the components of a card JSON: every object with a tag except text and icon objects.
+ * NOTE: Feishu does not document how it counts components; this rule is an assumption.
+ */
 export function countElements(value: unknown): number {
   if (Array.isArray(value))
     return value.reduce<number>((sum, item) => sum + countElements(item), 0);

@@ -166,7 +166,12 @@ async function respondWithOutcome(ctx: Context, input: ClickInput, inboxId: numb
   });
 }
 
-/** Takes the clicked card's new state for the response, retrying while the sender has it leased. */
+/**
+ * Takes the clicked card's new state for the response, retrying while the sender has it leased.
+ *
+ * NOTE: the update counts as sent before Feishu received the response. A response lost on the
+ * way leaves the old card in the chat, and nothing retries it.
+ */
 async function takeUpdatedCard(input: ClickInput, inboxId: number): Promise<Card | undefined> {
   const { services, org, click } = input;
   for (;;) {
