@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Channel } from '../bot/channel.js';
+import { FeishuChannel } from '../bot/feishu/channel.js';
 import { OutboxSender } from '../bot/outbox-sender.js';
 import { ChannelRegistry } from '../bot/registry.js';
 import { SandboxChannel } from '../bot/sandbox/channel.js';
@@ -13,6 +14,7 @@ import { createApp } from './app.js';
 import type { EventHandler } from './context.js';
 import { DISPATCH_ACTION_IDS, handleDispatchAction } from './dispatch/actions.js';
 import { type ActionHandler, createCardActionHandler } from './events/card-actions.js';
+import { handleChatMessage } from './events/chat-messages.js';
 import { handleRatingSubmitted } from './events/ratings.js';
 import {
   handleWorkOrderCancelled,
@@ -22,6 +24,7 @@ import {
   handleWorkOrderStatusChanged,
 } from './events/work-orders.js';
 import { InboxProcessor } from './processor.js';
+import { feishuRouter } from './routes/feishu.js';
 import type { Services } from './services.js';
 
 export interface PulseOptions {
@@ -54,6 +57,7 @@ export function eventHandlers(): Map<string, EventHandler> {
     ['work_order.cancelled', handleWorkOrderCancelled],
     ['rating.submitted', handleRatingSubmitted],
     ['card.action', createCardActionHandler(actions)],
+    ['chat.message', handleChatMessage],
   ]);
   for (const type of BUSINESS_EVENT_TYPES) {
     if (!handlers.has(type)) throw new Error(`no handler registered for ${type}`);
@@ -75,6 +79,15 @@ export function createPulse(options: PulseOptions): Pulse {
 
   const channels: Channel[] = [...(options.channels ?? [])];
   if (config.sandbox) channels.push(new SandboxChannel(db, clock));
+  if (config.feishu && !channels.some((channel) => channel.name === 'feishu')) {
+    channels.push(new FeishuChannel({ ...config.feishu, clock, log }));
+    if (!config.feishu.encryptKey) {
+      log.warn(
+        'FEISHU_ENCRYPT_KEY is not set: Feishu does not sign its requests then, and the Verification Token is the only check; set an Encrypt Key in the app console',
+      );
+    }
+  }
+  const feishu = channels.find((channel) => channel instanceof FeishuChannel);
   const registry = new ChannelRegistry(channels);
   const sender = new OutboxSender({
     db,
@@ -102,7 +115,7 @@ export function createPulse(options: PulseOptions): Pulse {
     channels: registry,
     faultPoint,
   };
-  const app = createApp(services);
+  const app = createApp(services, feishu ? [feishuRouter(services, feishu)] : []);
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
 
