@@ -4,15 +4,18 @@ import type { Channel } from '../bot/channel.js';
 import { OutboxSender } from '../bot/outbox-sender.js';
 import { ChannelRegistry } from '../bot/registry.js';
 import { SandboxChannel } from '../bot/sandbox/channel.js';
+import { WecomChannel } from '../bot/wecom/channel.js';
 import { BUSINESS_EVENT_TYPES } from '../domain/events.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import type { Database } from '../models/db.js';
 import { createApp } from './app.js';
+import { CHAT_MESSAGE_TYPE } from './chat-messages.js';
 import type { EventHandler } from './context.js';
 import { DISPATCH_ACTION_IDS, handleDispatchAction } from './dispatch/actions.js';
 import { type ActionHandler, createCardActionHandler } from './events/card-actions.js';
+import { createChatMessageHandler } from './events/chat-messages.js';
 import { handleRatingSubmitted } from './events/ratings.js';
 import {
   handleWorkOrderCancelled,
@@ -22,6 +25,7 @@ import {
   handleWorkOrderStatusChanged,
 } from './events/work-orders.js';
 import { InboxProcessor } from './processor.js';
+import { wecomRouter } from './routes/wecom.js';
 import type { Services } from './services.js';
 
 export interface PulseOptions {
@@ -73,6 +77,10 @@ export function createPulse(options: PulseOptions): Pulse {
   };
 
   const channels: Channel[] = [...(options.channels ?? [])];
+  const wecom = config.wecom
+    ? new WecomChannel({ config: config.wecom, publicUrl: config.publicUrl, db, clock, log })
+    : undefined;
+  if (wecom) channels.push(wecom);
   if (config.sandbox) channels.push(new SandboxChannel(db, clock));
   const registry = new ChannelRegistry(channels);
   const sender = new OutboxSender({
@@ -86,7 +94,7 @@ export function createPulse(options: PulseOptions): Pulse {
     db,
     log: log.child({ component: 'processor' }),
     clock,
-    handlers: eventHandlers(),
+    handlers: eventHandlers().set(CHAT_MESSAGE_TYPE, createChatMessageHandler(config.publicUrl)),
     onOutboxWritten: () => sender.wake(),
     onFaultPoint: faultPoint,
   });
@@ -100,7 +108,7 @@ export function createPulse(options: PulseOptions): Pulse {
     channels: registry,
     faultPoint,
   };
-  const app = createApp(services);
+  const app = createApp(services, wecom ? [wecomRouter(services, wecom)] : []);
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
 
