@@ -12,7 +12,15 @@ import {
 } from './action-keys.js';
 import { type CryptoSettings, parseCallbackQuery, verifyAndDecrypt } from './crypto.js';
 import { isChineseCard } from './render.js';
-import { parseWecomXml, type XmlObject, xmlObjects, xmlText, xmlTexts } from './xml.js';
+import {
+  declaresDtd,
+  extractEncrypt,
+  parseWecomXml,
+  type XmlObject,
+  xmlObjects,
+  xmlText,
+  xmlTexts,
+} from './xml.js';
 
 /** A callback result; a click also names the organisation of the card it came from. */
 export type WecomCallbackResult = CallbackResult & { orgId?: string };
@@ -30,7 +38,7 @@ const rejected = (status: number, reason: string): WecomCallbackResult => ({
 /**
  * Verifies and reads a WeCom callback. A GET is the URL verification, so the result is a reply
  * with the decrypted echostr. A POST carries an encrypted XML message. Its signature is checked
- * over the ciphertext before decryption, and the message becomes a click, a message from a
+ * over the ciphertext before any XML is parsed or anything is decrypted, and the message becomes a click, a message from a
  * person, or nothing to do. Nothing is stored here.
  */
 export async function parseWecomCallback(
@@ -56,13 +64,13 @@ export async function parseWecomCallback(
   }
   if (request.method !== 'POST') return rejected(405, `method ${request.method} is not allowed`);
 
-  let envelope: XmlObject;
-  try {
-    envelope = parseWecomXml(request.rawBody.toString('utf8'));
-  } catch (error) {
-    return rejected(400, `the body is not a WeCom XML message: ${(error as Error).message}`);
+  const body = request.rawBody.toString('utf8');
+  if (declaresDtd(body)) {
+    return rejected(400, 'XML with a DOCTYPE or ENTITY declaration is not accepted');
   }
-  const verified = verifyAndDecrypt(settings, { ...signed, encrypt: xmlText(envelope, 'Encrypt') });
+  const encrypted = extractEncrypt(body);
+  if (!encrypted) return rejected(400, 'the body has no <Encrypt> element with base64 text');
+  const verified = verifyAndDecrypt(settings, { ...signed, encrypt: encrypted });
   if (!verified.ok) return rejected(verified.status, verified.reason);
   let message: XmlObject;
   try {
@@ -132,7 +140,7 @@ function selectedValues(message: XmlObject): Record<string, string> {
 }
 
 function clickDedupeKey(parts: string[], from: string, createTime: string): string {
-  // Retries of one callback repeat every part; two clicks differ at least in their ResponseCode.
+  // Retries of one callback repeat every part, while WeCom issues a new ResponseCode per click.
   const digest = createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
   return `click:${from}:${createTime}:${digest}`;
 }

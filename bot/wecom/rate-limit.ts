@@ -20,7 +20,9 @@ export const WECOM_MEMBER_QUOTA: readonly QuotaWindow[] = [
 /**
  * Throws ChannelError `rate_limited`, with the time until the oldest counted message leaves
  * its window, when a person already got as many WeCom messages as a window allows. The
- * counts come from the outbox, so they hold across instances.
+ * counts come from the outbox, so they hold across instances. Card updates count as well,
+ * because the outbox does not record which updates went out as new messages, so the check
+ * errs on holding back.
  */
 export async function checkMemberQuota(
   db: Db,
@@ -28,6 +30,8 @@ export async function checkMemberQuota(
   now: Date,
   windows: readonly QuotaWindow[] = WECOM_MEMBER_QUOTA,
 ): Promise<void> {
+  // NOTE: two instances that check at the same moment can both send the last message of a
+  // window, so a burst across instances may exceed a limit by one message per instance.
   for (const window of windows) {
     const since = new Date(now.getTime() - window.windowMs);
     const { count, oldest } = await countWecomDeliveries(db, recipientId, since);

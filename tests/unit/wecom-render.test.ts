@@ -5,7 +5,7 @@ import { taskIdFor } from '../../bot/wecom/channel.js';
 import { parseCallbackQuery } from '../../bot/wecom/crypto.js';
 import { renderTemplateCard, WECOM_LIMITS } from '../../bot/wecom/render.js';
 import { truncateUtf8, utf8Bytes } from '../../bot/wecom/text.js';
-import { parseWecomXml, xmlObjects, xmlTexts } from '../../bot/wecom/xml.js';
+import { extractEncrypt, parseWecomXml, xmlObjects, xmlTexts } from '../../bot/wecom/xml.js';
 
 const ORG = '01930f5e-8a8b-7c1d-9e2f-3a4b5c6d7e8f';
 const long = (text: string, times: number) => text.repeat(times);
@@ -221,5 +221,18 @@ describe('parseWecomXml', () => {
     expect(() => parseWecomXml('<!DOCTYPE a [<!ENTITY b "c">]><xml>&b;</xml>')).toThrow(/DOCTYPE/);
     expect(() => parseWecomXml('<xml><a></xml>')).toThrow(/malformed/);
     expect(() => parseWecomXml('<other><a>1</a></other>')).toThrow(/root element/);
+  });
+});
+
+describe('extractEncrypt', () => {
+  it('reads the ciphertext with or without CDATA', () => {
+    expect(extractEncrypt('<xml><Encrypt><![CDATA[ab+/cd==]]></Encrypt></xml>')).toBe('ab+/cd==');
+    expect(extractEncrypt('<xml>\n  <Encrypt>\n ab+/cd== \n</Encrypt>\n</xml>')).toBe('ab+/cd==');
+  });
+
+  it('finds nothing without base64 text in Encrypt', () => {
+    expect(extractEncrypt('<xml><Encrypt></Encrypt></xml>')).toBeUndefined();
+    expect(extractEncrypt('<xml><Encrypt>&big;</Encrypt></xml>')).toBeUndefined();
+    expect(extractEncrypt('{"encrypt":"abc"}')).toBeUndefined();
   });
 });
