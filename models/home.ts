@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, like, notInArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, like, notInArray, or, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { outbox, workOrders } from './schema/index.js';
 
@@ -11,8 +11,9 @@ export interface OpenOrder {
 const ENGINEER_OPEN = ['offered', 'accepted', 'in_progress'] as const;
 
 /**
- * The open work orders a person should see first, oldest first, with the total count: an
- * engineer's offered and assigned orders, or every unfinished order of a manager's region.
+ * Finds the open work orders a person should see first, with the total count: an engineer's
+ * offered and assigned orders, or every unfinished order of a manager's region. Orders that
+ * wait for a decision (unassigned, then offered) come first, then the newest.
  */
 export async function findOpenOrders(
   db: Executor,
@@ -43,7 +44,10 @@ export async function findOpenOrders(
     .select({ code: workOrders.code, faultType: workOrders.faultType, status: workOrders.status })
     .from(workOrders)
     .where(where)
-    .orderBy(asc(workOrders.openedAt))
+    .orderBy(
+      sql`case ${workOrders.status} when 'unassigned' then 0 when 'offered' then 1 else 2 end`,
+      desc(workOrders.openedAt),
+    )
     .limit(limit);
   return { total: Number(counted?.total ?? 0), orders };
 }

@@ -256,6 +256,25 @@ describe('dispatch through WeCom', () => {
     expect(viewCard(help).title).toBe('Pulse 派单助手');
   });
 
+  it('shows a manager the open orders of the region', async () => {
+    await createOrder('WO-WX-9');
+    const before = fake.cardsFor(eastManagerUser).length;
+    const entered = await fake.postCallback(
+      pulse.url,
+      fake.eventXml(eastManagerUser, 'enter_agent'),
+    );
+    expect(entered.status).toBe(200);
+    const home = await waitFor(async () =>
+      fake
+        .cardsFor(eastManagerUser)
+        .slice(before)
+        .find((message) => viewCard(message).title.startsWith('Pulse 工作台')),
+    );
+    const [count] = home.templateCard.horizontal_content_list as { value: string }[];
+    expect(Number(count?.value)).toBeGreaterThan(0);
+    expect(String(home.templateCard.sub_title_text)).toMatch(/WO-WX-\d/);
+  });
+
   /** Fetches a token from the fake's gettoken, for calls the test makes as another client. */
   async function tokenFromFake(): Promise<string> {
     const query = new URLSearchParams({
