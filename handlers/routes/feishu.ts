@@ -13,7 +13,7 @@ import {
 import { storeInboxEvent } from '../../models/inbox.js';
 import type { Organisation } from '../../models/orgs.js';
 import { storeCardClick } from '../card-clicks.js';
-import type { ChatMessageEvent } from '../events/chat-messages.js';
+import { type ChatMessageEvent, storeChatMessage } from '../chat-messages.js';
 import { readRawBody } from '../http.js';
 import { resolveOrg, type Services } from '../services.js';
 import { MAX_EVENT_BYTES } from './events-webhook.js';
@@ -196,6 +196,12 @@ async function takeUpdatedCard(input: ClickInput, inboxId: number): Promise<Card
   }
 }
 
+/** Pulse's names for the Feishu events that carry a person's message or visit. */
+const MESSAGE_EVENTS: Record<string, ChatMessageEvent['event']> = {
+  'im.message.receive_v1': 'text',
+  'im.chat.access_event.bot_p2p_chat_entered_v1': 'enter_agent',
+};
+
 /** Stores a message to the bot once per event id; its handler runs after the response. */
 async function storeMessage(
   services: Services,
@@ -204,25 +210,11 @@ async function storeMessage(
   message: ChatMessageEvent,
   log: Logger,
 ): Promise<void> {
-  const stored = await storeInboxEvent(services.db, {
-    orgId: org.id,
-    source: 'feishu',
-    sourceId: dedupeKey,
-    type: 'chat.message',
-    orderingKey: `chat:feishu:${message.actor.feishuOpenId ?? message.actor.feishuUserId ?? 'unknown'}`,
-    payload: message as unknown as Record<string, unknown>,
-    receivedAt: services.clock.now(),
-  });
-  if (stored.status === 'stored') {
-    log.info({ inboxId: stored.id, platformEvent: message.event }, 'Feishu event stored');
-    services.processor.wake();
-  } else if (stored.status === 'duplicate') {
+  const stored = await storeChatMessage(services, org.id, dedupeKey, message);
+  if (stored.duplicate) {
     log.info({ inboxId: stored.id }, 'duplicate Feishu event acknowledged');
   } else {
-    log.warn(
-      { inboxId: stored.id },
-      'Feishu event id reused with a different body; kept the first',
-    );
+    log.info({ inboxId: stored.id, platformEvent: message.event }, 'Feishu event stored');
   }
 }
 
@@ -269,7 +261,7 @@ export function feishuRouter(services: Services, channel: FeishuChannel): Router
           {
             channel: 'feishu',
             actor: result.actor,
-            event: result.event,
+            event: MESSAGE_EVENTS[result.event] ?? 'text',
             ...(result.text !== undefined ? { text: result.text } : {}),
           },
           log.child({ eventId: result.dedupeKey, orgId: org.id }),
