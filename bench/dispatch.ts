@@ -12,7 +12,7 @@ import { newId } from '../lib/ids.js';
 import { createLogger } from '../lib/logger.js';
 import { type Database, openDatabase, queryRows } from '../models/db.js';
 import { storeInboxEvent } from '../models/inbox.js';
-import { machineDescription, percentile, writeBenchmarkSection } from './report.js';
+import { machineDescription, percentile } from './report.js';
 
 const ENGINEERS = 2000;
 const HISTORY = 1_000_000;

@@ -122,4 +122,10 @@ export type CallbackResult =
   /** A verified request that needs no work. */
   | { kind: 'ignored'; reason: string }
   /** A request that failed verification; nothing may be stored. */
-  | { kind: 'rejected'; status: number; reason: string };
+  | {
+      kind: 'rejected';
+      status: number;
+      reason: string;
+      /** Stable machine-readable reason, such as bad_signature, for the error response. */
+      code?: string;
+    };

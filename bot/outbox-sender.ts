@@ -182,9 +182,16 @@ export class OutboxSender {
   ): Promise<void> {
     const now = this.options.clock.now();
     const channelError = error instanceof ChannelError ? error : undefined;
-    if (channelError?.code === 'rate_limited') {
+    // A deferral waits without counting as an attempt: `rate_limited` for a platform limit,
+    // `deferred` for a platform rule such as "update only after the callback response".
+    if (channelError?.code === 'rate_limited' || channelError?.code === 'deferred') {
       const until = new Date(now.getTime() + (channelError.retryAfterMs ?? 60_000));
-      log.info({ until, channel }, 'rate limit reached; message queued');
+      log.info(
+        { until, channel, reason: channelError.message },
+        channelError.code === 'rate_limited'
+          ? 'rate limit reached; message queued'
+          : 'message deferred',
+      );
       await deferOutbox(this.options.db, row, until);
       return;
     }

@@ -1,18 +1,22 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Channel } from '../bot/channel.js';
+import { FeishuChannel } from '../bot/feishu/channel.js';
 import { OutboxSender } from '../bot/outbox-sender.js';
 import { ChannelRegistry } from '../bot/registry.js';
 import { SandboxChannel } from '../bot/sandbox/channel.js';
+import { WecomChannel } from '../bot/wecom/channel.js';
 import { BUSINESS_EVENT_TYPES } from '../domain/events.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import type { Database } from '../models/db.js';
 import { createApp } from './app.js';
+import { CHAT_MESSAGE_TYPE } from './chat-messages.js';
 import type { EventHandler } from './context.js';
 import { DISPATCH_ACTION_IDS, handleDispatchAction } from './dispatch/actions.js';
 import { type ActionHandler, createCardActionHandler } from './events/card-actions.js';
+import { createChatMessageHandler } from './events/chat-messages.js';
 import { handleRatingSubmitted } from './events/ratings.js';
 import {
   handleWorkOrderCancelled,
@@ -23,6 +27,8 @@ import {
 } from './events/work-orders.js';
 import { handleOkrAction, OKR_ACTION_IDS } from './okr/checkins.js';
 import { InboxProcessor } from './processor.js';
+import { feishuRouter } from './routes/feishu.js';
+import { wecomRouter } from './routes/wecom.js';
 import type { Services } from './services.js';
 
 export interface PulseOptions {
@@ -76,7 +82,20 @@ export function createPulse(options: PulseOptions): Pulse {
   };
 
   const channels: Channel[] = [...(options.channels ?? [])];
+  const wecom = config.wecom
+    ? new WecomChannel({ config: config.wecom, publicUrl: config.publicUrl, db, clock, log })
+    : undefined;
+  if (wecom) channels.push(wecom);
   if (config.sandbox) channels.push(new SandboxChannel(db, clock));
+  if (config.feishu && !channels.some((channel) => channel.name === 'feishu')) {
+    channels.push(new FeishuChannel({ ...config.feishu, clock, log }));
+    if (!config.feishu.encryptKey) {
+      log.warn(
+        'FEISHU_ENCRYPT_KEY is not set: Feishu does not sign its requests then, and the Verification Token is the only check; set an Encrypt Key in the app console',
+      );
+    }
+  }
+  const feishu = channels.find((channel) => channel instanceof FeishuChannel);
   const registry = new ChannelRegistry(channels);
   const sender = new OutboxSender({
     db,
@@ -90,7 +109,7 @@ export function createPulse(options: PulseOptions): Pulse {
     db,
     log: log.child({ component: 'processor' }),
     clock,
-    handlers: eventHandlers(),
+    handlers: eventHandlers().set(CHAT_MESSAGE_TYPE, createChatMessageHandler(config.publicUrl)),
     onOutboxWritten: () => sender.wake(),
     onFaultPoint: faultPoint,
   });
@@ -104,7 +123,11 @@ export function createPulse(options: PulseOptions): Pulse {
     channels: registry,
     faultPoint,
   };
-  const app = createApp(services);
+  const platformRouters = [
+    ...(wecom ? [wecomRouter(services, wecom)] : []),
+    ...(feishu ? [feishuRouter(services, feishu)] : []),
+  ];
+  const app = createApp(services, platformRouters);
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
 

@@ -56,6 +56,14 @@ export async function findPersonByIdentity(
     .select()
     .from(people)
     .where(and(eq(people.orgId, orgId), condition));
+  // Feishu sends both ids; a person imported with only the user id is found by that.
+  if (!row && identity.feishuOpenId && identity.feishuUserId && !identity.personId) {
+    const [byUserId] = await db
+      .select()
+      .from(people)
+      .where(and(eq(people.orgId, orgId), eq(people.feishuUserId, identity.feishuUserId)));
+    return byUserId;
+  }
   return row;
 }
 

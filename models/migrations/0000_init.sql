@@ -155,6 +155,14 @@ CREATE TABLE "regions" (
 	"name" text NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "wecom_tasks" (
+	"task_id" text PRIMARY KEY NOT NULL,
+	"org_id" uuid NOT NULL,
+	"card_key" text NOT NULL,
+	"recipient_id" uuid NOT NULL,
+	"created_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "ratings" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"org_id" uuid NOT NULL,
@@ -226,6 +234,8 @@ ALTER TABLE "people" ADD CONSTRAINT "people_region_id_regions_id_fk" FOREIGN KEY
 ALTER TABLE "person_skills" ADD CONSTRAINT "person_skills_org_id_organisations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organisations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "person_skills" ADD CONSTRAINT "person_skills_person_id_people_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."people"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "regions" ADD CONSTRAINT "regions_org_id_organisations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organisations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "wecom_tasks" ADD CONSTRAINT "wecom_tasks_org_id_organisations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organisations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "wecom_tasks" ADD CONSTRAINT "wecom_tasks_recipient_id_people_id_fk" FOREIGN KEY ("recipient_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "ratings" ADD CONSTRAINT "ratings_org_id_organisations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organisations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "ratings" ADD CONSTRAINT "ratings_work_order_id_work_orders_id_fk" FOREIGN KEY ("work_order_id") REFERENCES "public"."work_orders"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "ratings" ADD CONSTRAINT "ratings_engineer_id_people_id_fk" FOREIGN KEY ("engineer_id") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -256,6 +266,7 @@ CREATE UNIQUE INDEX "people_org_feishu_user" ON "people" USING btree ("org_id","
 CREATE INDEX "people_org_region_role" ON "people" USING btree ("org_id","region_id","role");--> statement-breakpoint
 CREATE INDEX "person_skills_org_fault" ON "person_skills" USING btree ("org_id","fault_type");--> statement-breakpoint
 CREATE UNIQUE INDEX "regions_org_code" ON "regions" USING btree ("org_id","code");--> statement-breakpoint
+CREATE INDEX "wecom_tasks_card_key" ON "wecom_tasks" USING btree ("org_id","card_key");--> statement-breakpoint
 CREATE UNIQUE INDEX "ratings_org_code" ON "ratings" USING btree ("org_id","code");--> statement-breakpoint
 CREATE INDEX "ratings_engineer" ON "ratings" USING btree ("org_id","engineer_id","submitted_at");--> statement-breakpoint
 CREATE INDEX "work_order_history_order" ON "work_order_history" USING btree ("work_order_id","at");--> statement-breakpoint

@@ -1,13 +1,15 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { people, regions, workOrders } from '../../models/schema/index.js';
+import { feishuDriver } from '../helpers/drivers/feishu.js';
 import { sandboxDriver } from '../helpers/drivers/sandbox.js';
 import type { ChannelDriver, DriverCard } from '../helpers/drivers/types.js';
+import { wecomDriver } from '../helpers/drivers/wecom.js';
 import { workOrderCreated } from '../helpers/events.js';
 import { type TestPulse, waitFor } from '../helpers/pulse.js';
 
 /** Every chat channel must give the dispatch loop the same outcomes. */
-const drivers: ChannelDriver[] = [sandboxDriver()];
+const drivers: ChannelDriver[] = [sandboxDriver(), wecomDriver(), feishuDriver()];
 
 describe.each(drivers)('dispatch over $name', (driver) => {
   let pulse: TestPulse;

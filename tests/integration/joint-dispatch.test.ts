@@ -87,7 +87,8 @@ describe('joint dispatch of orders that arrive together', () => {
     expect(await offeredTo('J2')).toBe('Ada');
     const rows = await pulse.database.db.select().from(inbox);
     expect(rows.map((row) => row.status)).toEqual(['done', 'done']);
-    expect((rows[1]?.outcome as { data: { batchSize: number } }).data.batchSize).toBe(2);
+    const outcome = rows[1]?.outcome as { data?: { batchSize?: number } } | undefined;
+    expect(outcome?.data?.batchSize).toBe(2);
   });
 
   it('leaves the second order unassigned when dispatched one by one', async () => {
