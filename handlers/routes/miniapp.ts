@@ -24,6 +24,8 @@ const COMPRESSIBLE = new Set(['.js', '.css', '.html', '.svg', '.json']);
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "img-src 'self' data: blob:",
+  // Vant's icon font is inlined as a data: URL.
+  "font-src 'self' data:",
   // Vant and ECharts set style attributes from script.
   "style-src 'self' 'unsafe-inline'",
   "connect-src 'self'",
@@ -77,10 +79,6 @@ export function miniappRouter(_services: Services): Router {
     }
   }
 
-  router.get('/app', (ctx) => {
-    ctx.redirect('/app/');
-  });
-
   router.get('/app/assets/:file', async (ctx) => {
     const name = ctx.params.file ?? '';
     const path = normalize(join(MINIAPP_DIST, 'assets', name));
@@ -98,7 +96,11 @@ export function miniappRouter(_services: Services): Router {
     send(ctx, file);
   });
 
-  router.get(/^\/app\/(?!auth\/|assets\/).*$/, async (ctx) => {
+  router.get(/^\/app(\/(?!auth\/|assets\/).*)?$/, async (ctx) => {
+    if (ctx.path === '/app') {
+      ctx.redirect('/app/');
+      return;
+    }
     const page = await load(join(MINIAPP_DIST, 'index.html'));
     if (!page) {
       throw new AppError(

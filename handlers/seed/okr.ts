@@ -21,6 +21,7 @@ import {
   okrObjectives,
   okrProgressHistory,
   okrStrategies,
+  okrWorkOrderLinks,
   organisations,
   people,
   personSkills,
@@ -131,7 +132,7 @@ const person = (faultType: string): ObjectiveSpec[] => [
     keyResults: [
       { title: '首次修复率达到 90%', metric: 'first_time_fix_rate', baseline: 70, target: 90 },
       {
-        title: `解决 15 单${FAULT_TYPES[faultType] ?? faultType}`,
+        title: `解决 15 单 ${FAULT_TYPES[faultType] ?? faultType}`,
         metric: 'orders_resolved',
         baseline: 0,
         target: 15,
@@ -305,6 +306,7 @@ export async function seedDemoOkrs(tx: Executor, orgId: string, now: Date): Prom
     keyResult.progress = last?.progress ?? 0;
     keyResult.computedAt = now;
   }
+  const links = linksOf(orgId, objectives, keyResults, orders, ratings);
   const rows = keyResults.map(({ scope: _scope, ...row }) => row);
   for (let start = 0; start < rows.length; start += 500) {
     await tx.insert(okrKeyResults).values(rows.slice(start, start + 500));
@@ -312,12 +314,54 @@ export async function seedDemoOkrs(tx: Executor, orgId: string, now: Date): Prom
   for (let start = 0; start < history.length; start += 500) {
     await tx.insert(okrProgressHistory).values(history.slice(start, start + 500));
   }
+  for (let start = 0; start < links.length; start += 1000) {
+    await tx.insert(okrWorkOrderLinks).values(links.slice(start, start + 1000));
+  }
   return keyResults.length;
+}
+
+/**
+ * Links each seeded order to the key results it counts towards, as the event handlers do for
+ * live orders: at its resolution for order metrics and at its rating for rating metrics.
+ */
+function linksOf(
+  orgId: string,
+  objectives: (typeof okrObjectives.$inferInsert)[],
+  keyResults: (typeof okrKeyResults.$inferInsert & { scope: KeyResultScope })[],
+  orders: (ResolvedOrder & { workOrderId: string })[],
+  ratings: (RatedOrder & { workOrderId: string })[],
+): (typeof okrWorkOrderLinks.$inferInsert)[] {
+  const strategyOf = new Map(objectives.map((objective) => [objective.id, objective.strategyId]));
+  const links = new Map<string, typeof okrWorkOrderLinks.$inferInsert>();
+  const link = (
+    facts: (ResolvedOrder | RatedOrder) & { workOrderId: string },
+    linkedAt: Date,
+    source: 'orders' | 'ratings',
+  ) => {
+    for (const keyResult of keyResults) {
+      if (METRICS[keyResult.scope.metric].source !== source) continue;
+      if (!orderInScope(facts, keyResult.scope)) continue;
+      const key = `${facts.workOrderId}:${keyResult.id}`;
+      if (links.has(key)) continue;
+      links.set(key, {
+        orgId,
+        workOrderId: facts.workOrderId,
+        keyResultId: keyResult.id as string,
+        strategyId: strategyOf.get(keyResult.objectiveId) as string,
+        engineerId: facts.engineerId,
+        linkedAt,
+      });
+    }
+  };
+  for (const order of orders) link(order, order.resolvedAt, 'orders');
+  for (const rating of ratings) link(rating, rating.submittedAt, 'ratings');
+  return [...links.values()];
 }
 
 /** The resolved orders and ratings of a period, with the facts the scopes look at. */
 async function loadPeriodWork(tx: Executor, orgId: string, from: Date, to: Date) {
   const orderRows = await queryRows<{
+    id: string;
     engineer_id: string | null;
     region_id: string | null;
     fault_type: string;
@@ -326,13 +370,14 @@ async function loadPeriodWork(tx: Executor, orgId: string, from: Date, to: Date)
     first_time_fix: boolean | null;
   }>(
     tx,
-    sql`select assigned_engineer_id as engineer_id, region_id, fault_type, opened_at, resolved_at,
+    sql`select id, assigned_engineer_id as engineer_id, region_id, fault_type, opened_at, resolved_at,
           first_time_fix
         from work_orders
         where org_id = ${orgId} and status = 'resolved'
           and resolved_at >= ${from.toISOString()} and resolved_at < ${to.toISOString()}`,
   );
   const ratingRows = await queryRows<{
+    work_order_id: string;
     engineer_id: string | null;
     region_id: string | null;
     fault_type: string;
@@ -341,12 +386,13 @@ async function loadPeriodWork(tx: Executor, orgId: string, from: Date, to: Date)
     submitted_at: Date | string;
   }>(
     tx,
-    sql`select r.engineer_id, o.region_id, o.fault_type, r.score, r.repurchase_intent, r.submitted_at
+    sql`select r.work_order_id, r.engineer_id, o.region_id, o.fault_type, r.score, r.repurchase_intent, r.submitted_at
         from ratings r join work_orders o on o.id = r.work_order_id
         where r.org_id = ${orgId}
           and r.submitted_at >= ${from.toISOString()} and r.submitted_at < ${to.toISOString()}`,
   );
-  const orders: ResolvedOrder[] = orderRows.map((row) => ({
+  const orders: (ResolvedOrder & { workOrderId: string })[] = orderRows.map((row) => ({
+    workOrderId: row.id,
     engineerId: row.engineer_id,
     regionId: row.region_id,
     faultType: row.fault_type,
@@ -354,7 +400,8 @@ async function loadPeriodWork(tx: Executor, orgId: string, from: Date, to: Date)
     resolvedAt: new Date(row.resolved_at),
     firstTimeFix: row.first_time_fix,
   }));
-  const ratings: RatedOrder[] = ratingRows.map((row) => ({
+  const ratings: (RatedOrder & { workOrderId: string })[] = ratingRows.map((row) => ({
+    workOrderId: row.work_order_id,
     engineerId: row.engineer_id,
     regionId: row.region_id,
     faultType: row.fault_type,
