@@ -33,8 +33,9 @@ function sizeOf(distDir: string, file: string): AssetSize {
 }
 
 /**
- * Measures a built mini-app from Vite's manifest: the entry chunk with every chunk it imports
- * statically and their CSS is what the first page load needs; the rest loads on demand.
+ * Measures a built mini-app from Vite's manifest. The first page load needs the entry chunk,
+ * every chunk it imports statically and their CSS, so those count as initial. The rest loads
+ * on demand.
  */
 export function measureMiniapp(distDir: string): MiniappSize {
   const manifest = JSON.parse(

@@ -1,7 +1,4 @@
-/**
- * A failed sign-in through a chat platform. `code` is stable for the caller; `retryable` says
- * whether asking the user to open the app again may help.
- */
+/** A failed sign-in through a chat platform, with a stable `code` that the app shows. */
 export class OAuthError extends Error {
   constructor(
     readonly code: 'invalid_code' | 'not_a_member' | 'platform_error' | 'unreachable',
@@ -26,7 +23,7 @@ export async function fetchJson(
   try {
     response = await fetch(url, { ...init, signal: AbortSignal.timeout(OAUTH_TIMEOUT_MS) });
   } catch (error) {
-    throw new OAuthError('unreachable', `${platform} did not answer: ${(error as Error).message}`, {
+    throw new OAuthError('unreachable', `${platform} request failed: ${(error as Error).message}`, {
       cause: error,
     });
   }

@@ -1,6 +1,6 @@
 import { fetchJson, OAuthError } from './errors.js';
 
-/** Where WeCom's in-app browser starts OAuth; the user's browser goes there, never the server. */
+/** WeCom's OAuth page, opened by the user's browser and never called by the server. */
 const AUTHORIZE_URL = 'https://open.weixin.qq.com/connect/oauth2/authorize';
 /** Errors after which the cached access token is dropped and the call made once more. */
 const TOKEN_ERRORS = new Set([40014, 42001]);
@@ -75,7 +75,7 @@ export class WecomOAuth {
     throw new OAuthError('platform_error', 'WeCom kept rejecting a fresh access token.');
   }
 
-  /** The app's access token, fetched once for concurrent callers and cached until near expiry. */
+  /** Returns the app's access token, fetched once for concurrent callers and cached until near expiry. */
   private accessToken(): Promise<string> {
     if (this.token && this.token.expiresAt > this.now()) return Promise.resolve(this.token.value);
     this.pending ??= this.fetchToken().finally(() => {

@@ -7,8 +7,8 @@ import { findPerson, type Person } from '../../models/people.js';
 import { signedIn } from '../auth/sessions.js';
 
 /**
- * Whether `viewer` may see `target`'s data: everyone their own, a manager the people they
- * manage or who work in their region, HR everyone in the organisation.
+ * Checks whether `viewer` may see `target`'s data. Everyone may see their own, a manager the
+ * people they manage or who work in their region, and HR everyone in the organisation.
  */
 export function canViewPerson(viewer: Person, target: Person): boolean {
   if (viewer.orgId !== target.orgId) return false;
@@ -20,7 +20,10 @@ export function canViewPerson(viewer: Person, target: Person): boolean {
   );
 }
 
-/** Whether `viewer` may see a key result: company ones all, team ones its region, person ones as the person. */
+/**
+ * Checks whether `viewer` may see a key result: anyone a company one, the region a team one,
+ * and a person-level one whoever may see that person.
+ */
 export function canViewKeyResult(
   viewer: Person,
   keyResult: ScopedKeyResult,
@@ -42,8 +45,8 @@ export function canViewKeyResult(
 const PERSON_ID = z.uuid();
 
 /**
- * The person a request asks about: `?person=<id>` or the signed-in person. Rejects with 403 a
- * person the viewer may not see, and with 404 an unknown one.
+ * Returns the person a request is about: `?person=<id>` or the signed-in person. Rejects with
+ * 403 a person the viewer may not see, and with 404 an unknown one.
  */
 export async function requestedPerson(db: Db, ctx: Context): Promise<Person> {
   const { person: viewer } = signedIn(ctx);
@@ -55,7 +58,7 @@ export async function requestedPerson(db: Db, ctx: Context): Promise<Person> {
   const target = await findPerson(db, viewer.orgId, wanted);
   if (!target) throw new NotFoundError('Person', wanted);
   if (!canViewPerson(viewer, target)) {
-    ctx.state.log.warn({ targetId: target.id }, 'person data refused');
+    ctx.state.log.warn({ targetId: target.id }, 'person data access rejected');
     throw new ForbiddenError('You may see only your own data and, as a manager, your team’s.');
   }
   return target;

@@ -21,7 +21,7 @@ export interface LatestCheckin {
   createdAt: string;
 }
 
-/** The latest check-in of each key result. */
+/** Loads the latest check-in of each key result. */
 async function latestCheckins(db: Executor, ids: string[]): Promise<Map<string, LatestCheckin>> {
   if (ids.length === 0) return new Map();
   const rows = await queryRows<{
@@ -117,8 +117,8 @@ export async function objectivesJson(
 }
 
 /**
- * The OKR tree a person sees: the company's objectives, their region's team objectives (every
- * region's for HR) and their own, for the periods that contain today.
+ * Builds a person's OKR tree for the periods that contain today: the company's objectives,
+ * their region's team objectives (every region's for HR) and their own.
  */
 export async function okrOverview(db: Executor, org: Organisation, person: Person, now: Date) {
   const today = localDate(now, org.timezone);
@@ -144,8 +144,8 @@ export async function okrOverview(db: Executor, org: Organisation, person: Perso
 }
 
 /**
- * How a person's work this week supports each strategy: the orders linked to key results, by
- * strategy, against the orders the person resolved this week.
+ * Summarises how a person's work this week supports each strategy: the orders linked to key
+ * results, by strategy, against the orders the person resolved this week.
  */
 export async function weeklyAlignment(db: Executor, org: Organisation, person: Person, now: Date) {
   const week = weekStart(now, org.timezone);

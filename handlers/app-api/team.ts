@@ -9,8 +9,8 @@ import { okrKeyResults, people, regions } from '../../models/schema/index.js';
 import { objectivesJson } from './okr-view.js';
 
 /**
- * The team OKR summary: for a manager their region, for HR every region. Each team has its
- * team objectives and, per engineer, the mean progress and met key results of their own.
+ * Builds the team OKR summary of a manager's region, or of every region for HR. Each team has
+ * its team objectives and, per engineer, the mean progress and met key results of their own.
  */
 export async function teamSummary(db: Executor, org: Organisation, viewer: Person, now: Date) {
   const regionRows = await db

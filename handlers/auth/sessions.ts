@@ -133,7 +133,7 @@ export function requireSession(services: Services) {
   };
 }
 
-/** The signed-in person; use only behind `requireSession`. */
+/** Returns the signed-in person; use only behind `requireSession`. */
 export function signedIn(ctx: Context): SignedIn {
   const value = ctx.state.signedIn;
   if (!value) throw new UnauthorizedError('Sign in to Pulse first.', 'not_signed_in');

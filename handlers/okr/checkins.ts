@@ -21,7 +21,7 @@ import { localeOf } from '../dispatch/service.js';
 import { checkinAnsweredCard, checkinCard, checkinCardKey } from './cards.js';
 import { okrText } from './messages.js';
 
-/** Longest check-in comment, in characters. */
+/** Maximum length of a check-in comment, in characters. */
 export const MAX_CHECKIN_COMMENT = 500;
 
 export interface CheckinInput {
@@ -31,7 +31,7 @@ export interface CheckinInput {
   value?: unknown;
 }
 
-/** What a check-in writes to: the transaction, organisation, time and card queue. */
+/** The transaction, organisation, time and card queue a check-in writes with. */
 export interface CheckinContext {
   tx: Tx;
   org: Organisation;
@@ -80,7 +80,7 @@ export function parseCheckin(
 
 /**
  * Records a check-in by the key result's owner. A manual key result takes the entered value.
- * When this week's check-in card is still open, it is answered and its buttons removed.
+ * When this week's check-in card is still open, it is marked answered and loses its buttons.
  */
 export async function recordCheckin(
   context: CheckinContext,
@@ -184,9 +184,9 @@ export interface CheckinRunResult {
   sent: number;
 }
 
-// TODO: run sendWeeklyCheckins every Monday at 09:00 in each organisation's time zone, once
-// per fire across instances, when the scheduled-job runner exists; until then an operator
-// triggers it with POST /api/admin/okr/checkins/run.
+// TODO: schedule sendWeeklyCheckins every Monday at 09:00 in each organisation's time zone,
+// once per fire across instances, through the scheduled-job runner. Until it exists, an
+// operator triggers it with POST /api/admin/okr/checkins/run.
 /**
  * Sends this week's check-in card for every owned key result whose period contains `now`,
  * in every organisation or only `orgId`. A key result already prompted this week is skipped,

@@ -26,8 +26,8 @@ import type { Services } from '../services.js';
 const UUID = z.uuid();
 
 /**
- * The mini-app's JSON API under /api. Every route needs a session; each one scopes its data
- * on the server to what the signed-in person may see.
+ * Builds the mini-app's JSON API under /api. Every route needs a session, and each one limits
+ * its data on the server to what the signed-in person may see.
  */
 export function appApiRouter(services: Services): Router {
   const router = new Router({ prefix: '/api' });
@@ -62,7 +62,7 @@ export function appApiRouter(services: Services): Router {
       ? await findPerson(services.db, org.id, keyResult.personId)
       : undefined;
     if (!canViewKeyResult(viewer, keyResult, owner)) {
-      ctx.state.log.warn({ keyResultId: id }, 'key result refused');
+      ctx.state.log.warn({ keyResultId: id }, 'key result access rejected');
       throw new ForbiddenError('This key result belongs to someone whose data you may not see.');
     }
     return keyResult;

@@ -8,7 +8,6 @@ import { FeishuOAuth } from '../../bot/oauth/feishu.js';
 import { WecomOAuth } from '../../bot/oauth/wecom.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { toLocale } from '../../lib/i18n.js';
-import type { Organisation } from '../../models/orgs.js';
 import { findPerson, findPersonByIdentity, type PlatformIdentity } from '../../models/people.js';
 import { people, regions } from '../../models/schema/index.js';
 import { endSession, requireSession, signedIn, startSession } from '../auth/sessions.js';
@@ -26,7 +25,7 @@ const meUpdate = z.object({
   locale: z.enum(['zh-CN', 'en'], { error: 'must be zh-CN or en' }),
 });
 
-/** The address users reach Pulse at: PULSE_PUBLIC_URL, or the origin of the request. */
+/** Returns the address users reach Pulse at: PULSE_PUBLIC_URL, or the origin of the request. */
 function publicBase(services: Services, ctx: Context): string {
   return (services.config.publicUrl ?? ctx.origin).replace(/\/$/, '');
 }
@@ -43,10 +42,6 @@ function rejectForeignOrigin(ctx: Context): void {
   }
 }
 
-async function orgOf(services: Services, slug: string | undefined): Promise<Organisation> {
-  return resolveOrg(services, slug);
-}
-
 interface OAuthFlow {
   platform: 'wecom' | 'feishu';
   authorizeUrl(redirectUri: string, state: string): string;
@@ -56,7 +51,7 @@ interface OAuthFlow {
 /**
  * The redirect flow of a platform at GET /app/auth/<platform>: without a code it sends the
  * browser to the platform with a random state kept in a short cookie; with a code it checks
- * the state, asks the platform who the user is and starts a session. Failures go back to the
+ * the state, requests the user's identity from the platform and starts a session. Failures go back to the
  * app with ?signin_error=<code>, so the page can say what to do.
  */
 function mountOAuth(router: Router, services: Services, flow: OAuthFlow): void {
@@ -91,7 +86,7 @@ function mountOAuth(router: Router, services: Services, flow: OAuthFlow): void {
     }
     try {
       const identity = await flow.identify(code, redirectUri);
-      const org = await orgOf(services, saved.org || undefined);
+      const org = await resolveOrg(services, saved.org || undefined);
       const person = await findPersonByIdentity(services.db, org.id, identity);
       if (!person) {
         log.warn({ orgId: org.id }, 'platform user is not registered in Pulse');

@@ -7,7 +7,7 @@ import { AppError } from '../../lib/errors.js';
 import { projectPath } from '../../lib/paths.js';
 import type { Services } from '../services.js';
 
-/** Where `vite build --config miniapp/vite.config.ts` writes the mini-app. */
+/** Output folder of `vite build --config miniapp/vite.config.ts`. */
 export const MINIAPP_DIST = projectPath('dist', 'miniapp');
 
 const TYPES: Record<string, string> = {

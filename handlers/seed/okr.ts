@@ -358,7 +358,7 @@ function linksOf(
   return [...links.values()];
 }
 
-/** The resolved orders and ratings of a period, with the facts the scopes look at. */
+/** Loads the resolved orders and ratings of a period, with the facts the scopes look at. */
 async function loadPeriodWork(tx: Executor, orgId: string, from: Date, to: Date) {
   const orderRows = await queryRows<{
     id: string;

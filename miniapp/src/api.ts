@@ -12,7 +12,7 @@ export class ApiError extends Error {
   }
 }
 
-/** False while the network is down, as the browser reports it or a request found out. */
+/** False while the network is down, as the browser reports or a failed request shows. */
 export const online = ref(navigator.onLine);
 window.addEventListener('online', () => {
   online.value = true;
