@@ -252,9 +252,9 @@ CREATE INDEX "dispatch_decisions_kind" ON "dispatch_decisions" USING btree ("org
 CREATE INDEX "dispatch_recommendations_order" ON "dispatch_recommendations" USING btree ("org_id","work_order_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "chat_messages_card_key" ON "chat_messages" USING btree ("org_id","card_key");--> statement-breakpoint
 CREATE UNIQUE INDEX "inbox_source_id" ON "inbox" USING btree ("org_id","source","source_id");--> statement-breakpoint
-CREATE INDEX "inbox_pending" ON "inbox" USING btree ("next_attempt_at","id") WHERE "inbox"."status" = 'pending';--> statement-breakpoint
+CREATE INDEX "inbox_pending" ON "inbox" USING btree ("id") WHERE "inbox"."status" = 'pending';--> statement-breakpoint
 CREATE INDEX "inbox_ordering_pending" ON "inbox" USING btree ("org_id","ordering_key","id") WHERE "inbox"."status" = 'pending';--> statement-breakpoint
-CREATE INDEX "outbox_due" ON "outbox" USING btree ("next_attempt_at","id") WHERE "outbox"."status" in ('pending', 'sending');--> statement-breakpoint
+CREATE INDEX "outbox_due" ON "outbox" USING btree ("id") WHERE "outbox"."status" in ('pending', 'sending');--> statement-breakpoint
 CREATE INDEX "outbox_card_unsent" ON "outbox" USING btree ("org_id","card_key","id") WHERE "outbox"."status" in ('pending', 'sending');--> statement-breakpoint
 CREATE INDEX "outbox_recipient_sent" ON "outbox" USING btree ("recipient_id","channel","sent_at");--> statement-breakpoint
 CREATE INDEX "sandbox_messages_recipient" ON "sandbox_messages" USING btree ("recipient_id","created_at");--> statement-breakpoint
