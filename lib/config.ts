@@ -32,6 +32,7 @@ const environmentSchema = z.object({
     .default('demo'),
   PULSE_DEMO_SEED: booleanFlag.optional(),
   PULSE_SANDBOX: booleanFlag.optional(),
+  PULSE_JOBS: booleanFlag.optional(),
   PULSE_TIMEZONE: z.string().default('Asia/Shanghai'),
   PULSE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   WECOM_CORP_ID: optionalText,
@@ -69,6 +70,8 @@ export interface Config {
   defaultOrg: string;
   demoSeed: boolean;
   sandbox: boolean;
+  /** Whether this instance schedules the jobs; manual runs work either way. */
+  jobs: boolean;
   timezone: string;
   shutdownTimeoutMs: number;
   wecom:
@@ -195,6 +198,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     defaultOrg: env.PULSE_DEFAULT_ORG,
     demoSeed: env.PULSE_DEMO_SEED ?? true,
     sandbox: env.PULSE_SANDBOX ?? (!platformConfigured && env.NODE_ENV !== 'production'),
+    jobs: env.PULSE_JOBS ?? true,
     timezone: env.PULSE_TIMEZONE,
     shutdownTimeoutMs: env.PULSE_SHUTDOWN_TIMEOUT_MS,
     wecom,

@@ -13,6 +13,11 @@ import {
 } from '../../models/work-orders.js';
 import { type HandlerContext, type Outcome, Rejection, RetryLater } from '../context.js';
 import { closeEngineerCard, dispatchNewOrder, sendManagerCards } from '../dispatch/service.js';
+import {
+  feedbackOnWorkOrderCreated,
+  feedbackOnWorkOrderReopened,
+  feedbackOnWorkOrderResolved,
+} from '../feedback/triggers.js';
 
 function payloadOf<T extends BusinessEventType>(context: HandlerContext, _type: T): EventOf<T> {
   return context.event.payload as unknown as EventOf<T>;
@@ -63,6 +68,7 @@ export async function handleWorkOrderCreated(context: HandlerContext): Promise<O
     inboxId: context.event.id,
   });
   const recommendation = await dispatchNewOrder(context, order, customer);
+  await feedbackOnWorkOrderCreated(context, order, data.sla);
   return {
     ok: true,
     data: {
@@ -184,6 +190,7 @@ export async function handleWorkOrderResolved(context: HandlerContext): Promise<
     note: data.resolution ?? null,
   });
   await closeDispatch(context, order, updated);
+  await feedbackOnWorkOrderResolved(context, updated, data.first_time_fix);
   return { ok: true, data: { workOrderId: order.id, engineerId, firstTimeFix } };
 }
 
@@ -213,6 +220,7 @@ export async function handleWorkOrderReopened(context: HandlerContext): Promise<
     inboxId: context.event.id,
     note: data.reason ?? null,
   });
+  await feedbackOnWorkOrderReopened(context, order, new Date(data.reopened_at), data.reason);
   return { ok: true, data: { workOrderId: order.id, reopenCount: order.reopenCount + 1 } };
 }
 
