@@ -19,7 +19,10 @@ export interface JobContext {
 /** A scheduled job. `run` must be idempotent: running a fire again changes nothing more. */
 export interface Job {
   name: string;
-  /** Cron expression (minute hour day month weekday), read in the runner's time zone. */
+  /**
+   * node-cron expression (minute hour day month weekday, with an optional leading seconds
+   * field), read in the runner's time zone.
+   */
   schedule: string;
   description: string;
   /** Does the work; returns counts for the run record and the log. */
@@ -139,8 +142,8 @@ export class JobRunner {
   }
 
   private async fire(job: Job, scheduled: Date): Promise<void> {
-    // Every instance computes the same scheduled minute, which makes the fire's key.
-    const fireTime = new Date(Math.floor(scheduled.getTime() / 60_000) * 60_000);
+    // Every instance computes the same scheduled second, which makes the fire's key.
+    const fireTime = new Date(Math.floor(scheduled.getTime() / 1000) * 1000);
     const run = this.run(job.name, fireTime, 'cron').catch((error: unknown) => {
       this.options.log.error(
         { err: error, job: job.name, fireTime: fireTime.toISOString() },

@@ -26,8 +26,8 @@ export async function insertSla(
 }
 
 /**
- * Locks the SLA rows with a deadline passed by `now` that have not been turned into feedback,
- * with their orders, skipping rows another instance holds.
+ * Locks the SLA rows with a deadline passed by `now` that the job has not checked yet, with
+ * their orders.
  */
 export async function lockSlaCandidates(db: Executor, now: Date, limit: number) {
   return db
@@ -42,7 +42,7 @@ export async function lockSlaCandidates(db: Executor, now: Date, limit: number) 
     )
     .orderBy(asc(workOrderSlas.workOrderId))
     .limit(limit)
-    .for('update', { of: workOrderSlas, skipLocked: true });
+    .for('update', { of: workOrderSlas });
 }
 
 /**
@@ -98,7 +98,7 @@ export async function lockDueHandoffs(db: Executor, now: Date, limit: number): P
     .where(and(isNull(workOrderHandoffs.checkedAt), lte(workOrderHandoffs.acceptBy, now)))
     .orderBy(asc(workOrderHandoffs.acceptBy))
     .limit(limit)
-    .for('update', { skipLocked: true });
+    .for('update');
 }
 
 /** The engineer's declined dispatches after `from`. */

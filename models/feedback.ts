@@ -99,7 +99,8 @@ export async function markFeedbackCardSent(db: Executor, id: string, now: Date):
 
 /**
  * Locks the open requests whose earliest reminder time has come by `now` and that are not yet
- * due, skipping rows another instance holds.
+ * due. A row that another transaction holds is waited for and checked again once it is free,
+ * so a reminder recorded meanwhile is not sent twice and a submission meanwhile is respected.
  */
 export async function lockRemindable(
   db: Executor,
@@ -120,10 +121,10 @@ export async function lockRemindable(
     )
     .orderBy(asc(feedbackRequests.dueAt))
     .limit(limit)
-    .for('update', { skipLocked: true });
+    .for('update');
 }
 
-/** Locks open requests whose due time has passed, skipping rows another instance holds. */
+/** Locks open requests whose due time has passed; rows held elsewhere are waited for and rechecked. */
 export async function lockExpirable(
   db: Executor,
   now: Date,
@@ -135,7 +136,7 @@ export async function lockExpirable(
     .where(and(inArray(feedbackRequests.status, OPEN), lte(feedbackRequests.dueAt, now)))
     .orderBy(asc(feedbackRequests.dueAt))
     .limit(limit)
-    .for('update', { skipLocked: true });
+    .for('update');
 }
 
 export type NewDevelopmentRecord = Omit<typeof developmentRecords.$inferInsert, 'id'>;
