@@ -121,7 +121,9 @@ export const handoffTimeoutsJob: Job = {
         },
         {
           workOrderId: handoff.workOrderId,
-          teamId: handoff.toRegionId,
+          // The team that handed over owns the problem; the receiving team's acceptance is
+          // then the other team's first action that the response time measures.
+          teamId: handoff.fromRegionId,
         },
       );
       if (request) requested += 1;
@@ -134,9 +136,9 @@ export const handoffTimeoutsJob: Job = {
 export const KEY_RESULT_CHECK_HOUR = 9;
 
 /**
- * Checks key results once a day at 09:00 in each organisation's time zone (a manual run checks
- * at once): a key result past the middle of its period with too little progress becomes
- * feedback from the owner's manager to the owner, once per period.
+ * Checks key results once a day at 09:00 in each organisation's time zone, or at once when run
+ * by hand. A key result past the middle of its period with too little progress becomes feedback
+ * from the owner's manager to the owner, once per period.
  */
 export function keyResultsMidpointJob(source: KeyResultSource): Job {
   return {

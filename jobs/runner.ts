@@ -48,10 +48,10 @@ export interface JobRunnerOptions {
 }
 
 /**
- * Schedules jobs with node-cron and runs each fire on exactly one instance: the run inserts
- * (job, fire time) into job_runs inside the job's own transaction, so of several instances
- * firing together one inserts and the others find the row and skip. A failed run rolls back
- * its claim, and the job's next fire catches up.
+ * Schedules jobs with node-cron and runs each fire on exactly one instance. A run inserts
+ * (job, fire time) into job_runs inside the job's own transaction, so when several instances
+ * fire together, one inserts and the others find the row and skip. A failed run rolls back its
+ * claim, and the job's next fire catches up.
  */
 export class JobRunner {
   private readonly jobs = new Map<string, Job>();

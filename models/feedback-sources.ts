@@ -101,7 +101,7 @@ export async function lockDueHandoffs(db: Executor, now: Date, limit: number): P
     .for('update');
 }
 
-/** The engineer's declined dispatches after `from`. */
+/** Lists the engineer's declined dispatches after `from`. */
 export async function listDeclines(
   db: Executor,
   orgId: string,
@@ -149,8 +149,8 @@ export async function listResolvedOnDevice(
 }
 
 /**
- * The person's manager: their line manager, or else the first manager of their region who is
- * not themselves.
+ * Finds the person's manager: their line manager, or else the first manager of their region
+ * who is not themselves.
  */
 export async function findManagerOf(
   db: Executor,
@@ -181,7 +181,7 @@ export async function findManagerOf(
   return areaManager;
 }
 
-/** The first HR partner of an organisation, who takes escalations of people with no manager. */
+/** Finds an organisation's first HR partner, who takes escalations of people with no manager. */
 export async function findHrPartner(db: Executor, orgId: string): Promise<Person | undefined> {
   const [row] = await db
     .select()
@@ -203,8 +203,8 @@ export interface MeasureRow {
 }
 
 /**
- * The requests of an organisation whose event happened in [from, to), each with the first
- * action on its work order after the event by a person whose region differs from the
+ * Lists the requests of an organisation whose event happened in [from, to). Each row carries
+ * the first action on its work order after the event by a person whose region differs from the
  * request's team.
  */
 export async function listMeasureRows(

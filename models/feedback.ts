@@ -99,7 +99,7 @@ export async function markFeedbackCardSent(db: Executor, id: string, now: Date):
 
 /**
  * Locks the open requests whose earliest reminder time has come by `now` and that are not yet
- * due. A row that another transaction holds is waited for and checked again once it is free,
+ * due. A row that another transaction locks is waited for and checked again once it is free,
  * so a reminder recorded meanwhile is not sent twice and a submission meanwhile is respected.
  */
 export async function lockRemindable(

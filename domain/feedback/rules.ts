@@ -118,8 +118,8 @@ export interface DeclineRecord {
 
 /**
  * Repeated declines: at least `threshold` (default 3) declines in the 7 days up to `now`.
- * Returns the event key, built from the first decline in the window, so that further declines
- * in the same window add no second request; undefined when the count is below the threshold.
+ * Returns the event key, built from the first decline in the window so that further declines
+ * in the same window add no second request. Returns undefined below the threshold.
  */
 export function repeatedDeclinesKey(
   engineerId: string,
@@ -152,7 +152,7 @@ export interface SlaState {
 export type SlaTarget = 'first_response' | 'resolution';
 
 /**
- * The SLA targets an order has missed by `now`: a deadline passed with no response (or
+ * Lists the SLA targets an order has missed by `now`: a deadline passed with no response (or
  * resolution) before it. A cancelled order misses nothing after its cancellation.
  */
 export function slaBreaches(state: SlaState, now: Date): { target: SlaTarget; dueAt: Date }[] {
@@ -168,13 +168,13 @@ export function slaBreaches(state: SlaState, now: Date): { target: SlaTarget; du
   return breaches;
 }
 
-/** A hand-off is late once its accept-by time passed with no acceptance before it. */
+/** Returns whether a hand-off is late: its accept-by time passed with no acceptance before it. */
 export function isHandoffLate(acceptBy: Date, acceptedAt: Date | null, now: Date): boolean {
   if (acceptBy.getTime() > now.getTime()) return false;
   return !acceptedAt || acceptedAt.getTime() > acceptBy.getTime();
 }
 
-/** The accept-by time of a hand-off that did not state one: `threshold` hours (default 4). */
+/** Computes the accept-by time of a hand-off that did not state one: `threshold` hours (default 4). */
 export function handoffAcceptBy(requestedAt: Date, settings: RuleSettings): Date {
   return new Date(requestedAt.getTime() + (settings.threshold ?? 4) * HOUR_MS);
 }

@@ -50,7 +50,7 @@ export interface RuleSettings {
 }
 
 export interface ThresholdSpec {
-  /** What the number means, for the documentation and error messages. */
+  /** Meaning of the number, for the documentation and error messages. */
   meaning: string;
   min: number;
   max: number;

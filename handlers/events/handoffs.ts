@@ -33,7 +33,7 @@ async function requireOrder(context: HandlerContext, code: string) {
 
 /**
  * Records a hand-off of an order to another team with the time by which that team must accept
- * it; the hand-off job requests feedback when the time passes without acceptance.
+ * it. The hand-off job requests feedback when the time passes without acceptance.
  */
 export async function handleHandoffRequested(context: HandlerContext): Promise<Outcome> {
   const { data } = context.event.payload as unknown as EventOf<'work_order.handoff_requested'>;

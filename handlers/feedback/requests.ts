@@ -23,7 +23,7 @@ import { findPeople, type Person } from '../../models/people.js';
 import type { CardQueue } from '../context.js';
 import { type CardPeople, type CardSetting, giverCardKey, giverRequestCard } from './cards.js';
 
-/** What feedback work needs: an open transaction, the organisation, the time and the outbox. */
+/** The context of feedback work: an open transaction, the organisation, the time and the outbox. */
 export interface FeedbackScope {
   tx: Tx;
   org: Organisation;
@@ -32,7 +32,7 @@ export interface FeedbackScope {
   log: Logger;
 }
 
-/** The organisation's current settings of one rule. */
+/** Loads the organisation's current settings of one rule. */
 export async function ruleSettings(
   scope: FeedbackScope,
   kind: FeedbackRuleKind,
@@ -86,6 +86,7 @@ export async function requestFeedback(
     return undefined;
   }
   const trigger: FeedbackTrigger = result.trigger;
+
   const found = await findPeople(scope.tx, scope.org.id, [trigger.giverId, trigger.receiverId]);
   const giver = found.find((person) => person.id === trigger.giverId);
   const receiver = found.find((person) => person.id === trigger.receiverId);
@@ -104,11 +105,13 @@ export async function requestFeedback(
     dueAt: trigger.dueAt,
     formToken: token,
   });
+
   const log = scope.log.child({ rule: kind, eventKey: trigger.eventKey });
   if (!request) {
     log.info('feedback request exists for this event and pair; nothing sent');
     return undefined;
   }
+
   const names = { giverName: giver?.name ?? '?', receiverName: receiver?.name ?? '?' };
   await scope.cards.send(
     trigger.giverId,

@@ -112,7 +112,7 @@ export async function submitFeedback(
   };
 }
 
-/** Runs a click on `feedback.submit`; `actor` is the person the platform says clicked. */
+/** Runs a click on `feedback.submit`; `actor` is the person the platform identified as the clicker. */
 export async function handleFeedbackAction(
   context: HandlerContext,
   click: CardActionEvent,

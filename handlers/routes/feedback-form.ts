@@ -28,11 +28,13 @@ interface Opened {
   giver: Person;
 }
 
-function tokenMatches(expected: string, given: string | undefined): boolean {
-  if (!given) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+function tokenMatches(expected: string, provided: string | undefined): boolean {
+  if (!provided) return false;
+  const expectedBytes = Buffer.from(expected);
+  const providedBytes = Buffer.from(provided);
+  return (
+    expectedBytes.length === providedBytes.length && timingSafeEqual(expectedBytes, providedBytes)
+  );
 }
 
 /**
@@ -92,7 +94,7 @@ const escapeHtml = (text: string) =>
       ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char,
   );
 
-/** The form page: server-rendered fields, posted as JSON by a few lines of script. */
+/** Renders the form page; a few lines of script post the fields as JSON. */
 function formPage(data: ReturnType<typeof requestJson>, locale: Locale): string {
   const inputs = data.fields
     .map(
@@ -150,8 +152,8 @@ async function loadForm(services: Services, ctx: Context, token: string | undefi
 }
 
 /**
- * The mini-app's feedback form: the page at /app/feedback/<id>?token=… and its JSON API under
- * /api/feedback. The token of the giver's link authorises both.
+ * Builds the routes of the mini-app's feedback form: the page at /app/feedback/<id>?token=…
+ * and its JSON API under /api/feedback. The token of the giver's link authorises both.
  */
 export function feedbackFormRouter(services: Services): Router {
   const router = new Router();

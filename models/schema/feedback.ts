@@ -58,7 +58,7 @@ export const feedbackRequests = pgTable(
     workOrderId: uuid('work_order_id').references(() => workOrders.id, { onDelete: 'set null' }),
     /** The team the measures count the request under. */
     teamId: uuid('team_id').references(() => regions.id),
-    /** What the card shows about the event: order code, score, comment, ... */
+    /** Facts of the event that the cards show: order code, score, comment and the like. */
     facts: jsonb('facts').$type<Record<string, string | number>>().notNull(),
     status: text('status', {
       enum: ['requested', 'sent', 'reminded', 'submitted', 'expired'],
@@ -70,7 +70,7 @@ export const feedbackRequests = pgTable(
     reminded24At: timestamp('reminded_24_at', { withTimezone: true }),
     reminded4At: timestamp('reminded_4_at', { withTimezone: true }),
     submittedAt: timestamp('submitted_at', { withTimezone: true }),
-    /** Where the giver submitted: sandbox, wecom, feishu or miniapp. */
+    /** Channel the giver submitted through: sandbox, wecom, feishu or miniapp. */
     submittedVia: text('submitted_via'),
     expiredAt: timestamp('expired_at', { withTimezone: true }),
     escalatedAt: timestamp('escalated_at', { withTimezone: true }),

@@ -282,6 +282,16 @@ describe('feedback request lifecycle', () => {
   });
 
   it('changes rule settings and rejects invalid ones by field', async () => {
+    const unknownJob = await admin('/api/admin/jobs/no-such-job/run', { method: 'POST' });
+    expect(unknownJob.status).toBe(404);
+    expect(((await unknownJob.json()) as { error: { message: string } }).error.message).toContain(
+      'feedback-reminders',
+    );
+    const anonymous = await fetch(`${pulse.url}/api/admin/jobs/feedback-expiry/run`, {
+      method: 'POST',
+    });
+    expect(anonymous.status).toBe(401);
+
     const list = await admin('/api/admin/orgs/demo/feedback/rules');
     expect(list.status).toBe(200);
     const rules = ((await list.json()) as { items: { kind: string; due_hours: number }[] }).items;

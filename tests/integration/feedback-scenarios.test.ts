@@ -4,6 +4,7 @@ import type { KeyResultSnapshot } from '../../domain/feedback/rules.js';
 import type { KeyResultSource } from '../../jobs/key-results.js';
 import { ManualClock } from '../../lib/clock.js';
 import type { FeedbackRequest } from '../../models/feedback.js';
+import { listMeasureRows } from '../../models/feedback-sources.js';
 import { workOrders } from '../../models/schema/index.js';
 import { eventId } from '../helpers/events.js';
 import {
@@ -236,6 +237,28 @@ describe('feedback rules, one scenario per kind', () => {
     const [request] = await requestsOf(pulse, 'handoff_timeout');
     await expectRequest(request, byNo('EE03'), byNo('MN01'));
     expect(request?.facts.toTeam).toBe('华北区');
+
+    // The late acceptance by the north team is the other team's first action.
+    const acceptedAt = hoursLater(now, 3.5);
+    await post(pulse, {
+      id: eventId('accepted'),
+      type: 'work_order.handoff_accepted',
+      occurred_at: acceptedAt,
+      data: {
+        work_order_id: 'WO-HAND',
+        handoff_id: 'H-LATE',
+        accepted_by: 'EN03',
+        accepted_at: acceptedAt,
+      },
+    });
+    await settle(pulse);
+    const rows = await listMeasureRows(pulse.database.db, request?.orgId as string, {
+      from: now,
+      to: new Date(now.getTime() + DAY),
+    });
+    const row = rows.find((r) => r.event_key === request?.eventKey);
+    expect(row?.team_id).toBe(request?.teamId);
+    expect(new Date(row?.other_team_action_at as string).toISOString()).toBe(acceptedAt);
   });
 
   it('dispatch overridden: the manager explains to the passed-over engineer', async () => {

@@ -293,7 +293,7 @@ describe('remindersDue', () => {
     });
   });
 
-  it('sends only the latest when both are due at once, and none after the due time', () => {
+  it('sends only the latest of two due reminders', () => {
     expect(remindersDue(state, new Date(dueAt.getTime() - HOUR))).toEqual({
       record: [24, 4],
       send: 4,
