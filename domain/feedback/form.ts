@@ -22,6 +22,13 @@ export interface FeedbackAnswers {
   assessment: Assessment | null;
 }
 
+/** Checks a quick assessment; returns it, or undefined when it is not one of ASSESSMENTS. */
+export function parseAssessment(value: unknown): Assessment | undefined {
+  return typeof value === 'string' && (ASSESSMENTS as readonly string[]).includes(value)
+    ? (value as Assessment)
+    : undefined;
+}
+
 export type FormCheck =
   | { ok: true; answers: FeedbackAnswers }
   | { ok: false; field: string; message: string };
@@ -64,10 +71,7 @@ export function checkFeedbackAnswers(values: Record<string, unknown>): FormCheck
   }
   const assessment = values.assessment;
   if (assessment !== undefined && assessment !== null && assessment !== '') {
-    if (
-      typeof assessment !== 'string' ||
-      !(ASSESSMENTS as readonly string[]).includes(assessment)
-    ) {
+    if (!parseAssessment(assessment)) {
       return {
         ok: false,
         field: 'values.assessment',

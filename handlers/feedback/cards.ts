@@ -5,7 +5,7 @@ import type { Locale } from '../../lib/i18n.js';
 import type { FeedbackRequest } from '../../models/feedback.js';
 import { feedbackText } from './messages.js';
 
-export const FEEDBACK_ACTIONS = { submit: 'feedback.submit' } as const;
+export const FEEDBACK_ACTIONS = { submit: 'feedback.submit', assess: 'feedback.assess' } as const;
 
 export const giverCardKey = (requestId: string) => `feedback:${requestId}:giver`;
 export const receiverCardKey = (requestId: string) => `feedback:${requestId}:receiver`;
@@ -62,14 +62,15 @@ function headerBlocks(request: FeedbackRequest, people: CardPeople, setting: Car
 
 /**
  * The giver's card: the event, the receiver and the due time, and the form. Platforms that
- * cannot hold text inputs (WeCom) show the quick assessment and the mini-app link instead,
- * and leave out `feedback.submit` because it requires the text inputs.
+ * cannot hold text inputs (WeCom) show the quick assessment with its own button and the
+ * mini-app link, and leave out `feedback.submit` because it requires the text inputs.
  */
 export function giverRequestCard(
   request: FeedbackRequest,
   people: CardPeople,
   setting: CardSetting,
   token: string,
+  footer?: string,
 ): Card {
   const { locale } = setting;
   const [first] = FEEDBACK_FIELDS;
@@ -113,8 +114,15 @@ export function giverRequestCard(
         payload: { request: request.id },
         requires: FEEDBACK_FIELDS.map((field) => field.name),
       },
+      {
+        id: FEEDBACK_ACTIONS.assess,
+        label: feedbackText(locale, 'action.assess'),
+        payload: { request: request.id },
+        requires: ['assessment'],
+      },
     ],
     link: { label: feedbackText(locale, 'link.form'), url: formPath(request.id, token) },
+    ...(footer ? { footer } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { CardActionEvent } from '../../bot/channel.js';
 import { formatLocal } from '../../domain/feedback/calendar.js';
-import { checkFeedbackAnswers } from '../../domain/feedback/form.js';
+import { ASSESSMENTS, checkFeedbackAnswers, parseAssessment } from '../../domain/feedback/form.js';
 import { isOpen } from '../../domain/feedback/lifecycle.js';
 import {
   type FeedbackRequest,
@@ -10,7 +10,14 @@ import {
 } from '../../models/feedback.js';
 import type { Person } from '../../models/people.js';
 import { type HandlerContext, type Outcome, Rejection } from '../context.js';
-import { giverCardKey, giverClosedCard, receiverCard, receiverCardKey } from './cards.js';
+import {
+  FEEDBACK_ACTIONS,
+  giverCardKey,
+  giverClosedCard,
+  giverRequestCard,
+  receiverCard,
+  receiverCardKey,
+} from './cards.js';
 import { feedbackText } from './messages.js';
 import { cardSetting, type FeedbackScope, requestPeople } from './requests.js';
 
@@ -19,19 +26,14 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export type SubmitChannel = 'sandbox' | 'wecom' | 'feishu' | 'miniapp';
 
 /**
- * Submits the giver's answers: checks the person and the values, closes the request, archives
- * the feedback in the receiver's development record, shows it to the receiver and marks the
- * giver's card done. Throws Rejection, with the field where one is at fault, and writes
- * nothing then.
+ * Locks the request for its giver. Throws Rejection when it does not exist, when `actor` is not
+ * its giver, or when it is no longer open.
  */
-export async function submitFeedback(
+async function lockOpenRequest(
   scope: FeedbackScope,
   requestId: string,
   actor: Person,
-  values: Record<string, unknown>,
-  via: SubmitChannel,
-  clickContext?: Record<string, unknown>,
-): Promise<{ request: FeedbackRequest; message: string }> {
+): Promise<FeedbackRequest> {
   const request = UUID_PATTERN.test(requestId)
     ? await findFeedbackRequest(scope.tx, requestId, true)
     : undefined;
@@ -54,11 +56,33 @@ export async function submitFeedback(
       409,
     );
   }
+  return request;
+}
+
+/**
+ * Submits the giver's answers: checks the person and the values, closes the request, archives
+ * the feedback in the receiver's development record, shows it to the receiver and marks the
+ * giver's card done. Throws Rejection, with the field where one is at fault, and writes
+ * nothing then.
+ */
+export async function submitFeedback(
+  scope: FeedbackScope,
+  requestId: string,
+  actor: Person,
+  values: Record<string, unknown>,
+  via: SubmitChannel,
+  clickContext?: Record<string, unknown>,
+): Promise<{ request: FeedbackRequest; message: string }> {
+  const request = await lockOpenRequest(scope, requestId, actor);
   const check = checkFeedbackAnswers(values);
   if (!check.ok) {
     throw new Rejection('invalid_input', `${check.field} ${check.message}.`, 400, check.field);
   }
-  const { answers } = check;
+  // A quick assessment sent earlier from the card counts when the form leaves it out.
+  const answers = {
+    ...check.answers,
+    assessment: check.answers.assessment ?? parseAssessment(request.assessment) ?? null,
+  };
   const submitted = await updateFeedbackRequest(scope.tx, request.id, {
     status: 'submitted',
     submittedAt: scope.now,
@@ -112,7 +136,51 @@ export async function submitFeedback(
   };
 }
 
-/** Runs a click on `feedback.submit`; `actor` is the person the platform identified as the clicker. */
+/**
+ * Records the giver's quick assessment without closing the request, for platforms whose cards
+ * cannot hold the text fields. The giver's card stays open with a line that names the choice,
+ * and a later submission takes the assessment when its form leaves it out.
+ */
+export async function assessFeedback(
+  scope: FeedbackScope,
+  requestId: string,
+  actor: Person,
+  values: Record<string, unknown>,
+  clickContext?: Record<string, unknown>,
+): Promise<{ request: FeedbackRequest; message: string }> {
+  const request = await lockOpenRequest(scope, requestId, actor);
+  const assessment = parseAssessment(values.assessment);
+  if (!assessment) {
+    throw new Rejection(
+      'invalid_input',
+      `values.assessment must be one of ${ASSESSMENTS.join(', ')}.`,
+      400,
+      'values.assessment',
+    );
+  }
+  const assessed = await updateFeedbackRequest(scope.tx, request.id, {
+    assessment,
+    assessedAt: scope.now,
+  });
+  const { giver, names } = await requestPeople(scope, assessed);
+  const setting = cardSetting(giver, scope.org);
+  const footer = feedbackText(setting.locale, 'request.assessed', {
+    assessment: feedbackText(setting.locale, `assessment.${assessment}`),
+  });
+  await scope.cards.update(
+    assessed.giverId,
+    giverCardKey(assessed.id),
+    giverRequestCard(assessed, names, setting, assessed.formToken, footer),
+    clickContext,
+  );
+  scope.log.info({ requestId: assessed.id, assessment }, 'quick assessment recorded');
+  return { request: assessed, message: feedbackText(setting.locale, 'outcome.assessed') };
+}
+
+/**
+ * Runs a click on `feedback.submit` or `feedback.assess`; `actor` is the person the platform
+ * identified as the clicker.
+ */
 export async function handleFeedbackAction(
   context: HandlerContext,
   click: CardActionEvent,
@@ -126,6 +194,16 @@ export async function handleFeedbackAction(
       400,
       'payload.request',
     );
+  }
+  if (click.actionId === FEEDBACK_ACTIONS.assess) {
+    const { request, message } = await assessFeedback(
+      context,
+      requestId,
+      actor,
+      click.values,
+      click.context,
+    );
+    return { ok: true, message, data: { requestId: request.id } };
   }
   const via = click.channel;
   const { request, message } = await submitFeedback(

@@ -74,6 +74,8 @@ function requestJson(opened: Opened, receiverName: string, locale: Locale) {
     giver: { id: giver.id, name: giver.name },
     receiver: { id: request.receiverId, name: receiverName },
     status: request.status,
+    /** The quick assessment chosen on the card, if any; the form starts with it. */
+    assessment: request.assessment,
     dueAt: request.dueAt.toISOString(),
     dueLocal: formatLocal(request.dueAt, org.timezone),
     fields: FEEDBACK_FIELDS.map((field) => ({
@@ -104,7 +106,10 @@ function formPage(data: ReturnType<typeof requestJson>, locale: Locale): string 
     )
     .join('\n');
   const options = data.assessments
-    .map((option) => `<option value="${option.value}">${escapeHtml(option.label)}</option>`)
+    .map((option) => {
+      const selected = option.value === data.assessment ? ' selected' : '';
+      return `<option value="${option.value}"${selected}>${escapeHtml(option.label)}</option>`;
+    })
     .join('');
   return `<!doctype html>
 <html lang="${locale}">

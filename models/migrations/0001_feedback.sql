@@ -32,6 +32,8 @@ CREATE TABLE "feedback_requests" (
 	"reminded_24_at" timestamp with time zone,
 	"reminded_4_at" timestamp with time zone,
 	"submitted_at" timestamp with time zone,
+	"assessment" text,
+	"assessed_at" timestamp with time zone,
 	"submitted_via" text,
 	"expired_at" timestamp with time zone,
 	"escalated_at" timestamp with time zone,

@@ -70,6 +70,9 @@ export const feedbackRequests = pgTable(
     reminded24At: timestamp('reminded_24_at', { withTimezone: true }),
     reminded4At: timestamp('reminded_4_at', { withTimezone: true }),
     submittedAt: timestamp('submitted_at', { withTimezone: true }),
+    /** Quick assessment the giver chose before writing the form, such as improve. */
+    assessment: text('assessment'),
+    assessedAt: timestamp('assessed_at', { withTimezone: true }),
     /** Channel the giver submitted through: sandbox, wecom, feishu or miniapp. */
     submittedVia: text('submitted_via'),
     expiredAt: timestamp('expired_at', { withTimezone: true }),

@@ -229,6 +229,50 @@ describe('feedback request lifecycle', () => {
     expect(again.status).toBe(409);
   });
 
+  it('records a quick assessment before the form', async () => {
+    const request = await lowRatingRequest('EE04');
+    const manager = byNo('ME01');
+    const card = await cardByKey(sandbox, manager.id, `feedback:${request.id}:giver`);
+
+    const stranger = await sandbox.click(card.id, 'feedback.assess', byNo('EE04').id, {
+      assessment: 'discuss',
+    });
+    expect(stranger.status).toBe(403);
+    const bogus = await sandbox.click(card.id, 'feedback.assess', manager.id, { assessment: 'x' });
+    expect(bogus.status).toBe(400);
+    expect((bogus.body.error as { field: string }).field).toBe('values.assessment');
+    expect((await findFeedbackRequest(pulse.database.db, request.id))?.assessment).toBeNull();
+
+    const quick = await sandbox.click(card.id, 'feedback.assess', manager.id, {
+      assessment: 'discuss',
+    });
+    expect(quick.status).toBe(200);
+    const row = await findFeedbackRequest(pulse.database.db, request.id);
+    expect(row?.assessment).toBe('discuss');
+    expect(row?.submittedAt).toBeNull();
+    const updated = await cardByKey(
+      sandbox,
+      manager.id,
+      `feedback:${request.id}:giver`,
+      (m) => m.version > 1,
+    );
+    expect(updated.card.footer).toBeTruthy();
+    expect(updated.card.actions.map((a) => a.id)).toContain('feedback.submit');
+
+    const page = await fetch(
+      `${pulse.url}/app/feedback/${request.id}?token=${encodeURIComponent(request.formToken)}`,
+    );
+    expect(await page.text()).toContain('value="discuss" selected');
+    const submitted = await fetch(`${pulse.url}/api/feedback/${request.id}/submit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-feedback-token': request.formToken },
+      body: JSON.stringify({ values: VALID_ANSWERS }),
+    });
+    expect(submitted.status).toBe(200);
+    const [record] = await records(request.id);
+    expect(record?.assessment).toBe('discuss');
+  });
+
   it('reminds at 24 and 4 hours, then expires and escalates', async () => {
     const request = await lowRatingRequest('EE06');
     const manager = byNo('ME01');
@@ -367,9 +411,9 @@ describe('feedback request lifecycle', () => {
     expect(east).toBeDefined();
     const total = await pulse.database.db.select().from(feedbackRequests);
     expect(east?.completion.requests).toBe(total.length);
-    expect(east?.completion.submittedOnTime).toBe(2);
+    expect(east?.completion.submittedOnTime).toBe(3);
     expect(east?.completion.expired).toBeGreaterThanOrEqual(1);
-    expect(east?.responseTime.responded).toBeGreaterThanOrEqual(2);
+    expect(east?.responseTime.responded).toBeGreaterThanOrEqual(3);
     expect(east?.responseTime.medianHours).toBe(0);
 
     const empty = await admin('/api/admin/orgs/demo/feedback/measures?month=2026-10');

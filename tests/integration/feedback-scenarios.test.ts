@@ -56,8 +56,12 @@ describe('feedback rules, one scenario per kind', () => {
     expect(request?.giverId).toBe(giver.id);
     expect(request?.receiverId).toBe(receiver.id);
     const card = await cardByKey(sandbox, giver.id, `feedback:${request?.id}:giver`);
-    expect(card.card.actions.map((action) => action.id)).toEqual(['feedback.submit']);
-    expect(card.card.actions[0]?.payload).toEqual({ request: request?.id });
+    expect(card.card.actions.map((action) => action.id)).toEqual([
+      'feedback.submit',
+      'feedback.assess',
+    ]);
+    for (const action of card.card.actions)
+      expect(action.payload).toEqual({ request: request?.id });
     expect(card.card.inputs?.map((input) => input.name)).toEqual([
       'assessment',
       'fact',
