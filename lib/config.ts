@@ -7,6 +7,15 @@ const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
   .transform((value) => ['1', 'true', 'on', 'yes'].includes(value));
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const optionalText = z
   .string()
   .trim()
@@ -33,7 +42,10 @@ const environmentSchema = z.object({
   PULSE_DEMO_SEED: booleanFlag.optional(),
   PULSE_SANDBOX: booleanFlag.optional(),
   PULSE_JOBS: booleanFlag.optional(),
-  PULSE_TIMEZONE: z.string().default('Asia/Shanghai'),
+  PULSE_TIMEZONE: z
+    .string()
+    .default('Asia/Shanghai')
+    .refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
   PULSE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   WECOM_CORP_ID: optionalText,
   WECOM_AGENT_ID: optionalText,

@@ -4,9 +4,6 @@ import { findWorkOrderByCode } from '../../models/work-orders.js';
 import { type HandlerContext, type Outcome, Rejection, RetryLater } from '../context.js';
 import { feedbackOnComplaint } from '../feedback/triggers.js';
 
-/** Longest part of a complaint's description that a card quotes. */
-const QUOTE_CHARS = 300;
-
 /** Turns a customer complaint into a feedback request for the engineer it concerns. */
 export async function handleComplaintReceived(context: HandlerContext): Promise<Outcome> {
   const { data } = context.event.payload as unknown as EventOf<'complaint.received'>;
@@ -31,14 +28,10 @@ export async function handleComplaintReceived(context: HandlerContext): Promise<
     }
     engineerId = person.id;
   }
-  const description = [...data.description];
   const requested = await feedbackOnComplaint(context, {
     id: data.complaint_id,
     receivedAt: new Date(data.received_at),
-    description:
-      description.length > QUOTE_CHARS
-        ? `${description.slice(0, QUOTE_CHARS).join('')}…`
-        : data.description,
+    description: data.description,
     engineerId,
     order,
   });

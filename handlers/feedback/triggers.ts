@@ -19,6 +19,17 @@ import { type FeedbackScope, ruleSettings, triggerFeedback } from './requests.js
 
 const DAY_MS = 86_400_000;
 
+/** Maximum characters of a customer's text that a card quotes. */
+const QUOTE_CHARS = 300;
+
+/** Shortens a customer's text for a card, by characters, marking a cut with an ellipsis. */
+export function quote(text: string | null | undefined): string {
+  const characters = [...(text?.trim() ?? '')];
+  if (characters.length === 0) return '—';
+  if (characters.length <= QUOTE_CHARS) return characters.join('');
+  return `${characters.slice(0, QUOTE_CHARS).join('')}…`;
+}
+
 /** Low rating and recognition, after a rating was stored. */
 export async function feedbackOnRating(
   scope: FeedbackScope,
@@ -45,7 +56,7 @@ export async function feedbackOnRating(
         eventKey: `${kind}:rating:${rating.id}`,
         occurredAt: rating.submittedAt,
         participants,
-        facts: { order: order.code, score: rating.score, comment: rating.comment?.trim() || '—' },
+        facts: { order: order.code, score: rating.score, comment: quote(rating.comment) },
       },
       {
         workOrderId: order.id,
@@ -171,7 +182,7 @@ export async function feedbackOnWorkOrderReopened(
       eventKey: `work_order_reopened:${order.id}:${order.reopenCount + 1}`,
       occurredAt: reopenedAt,
       participants,
-      facts: { order: order.code, reason: reason?.trim() || '—' },
+      facts: { order: order.code, reason: quote(reason) },
     },
     {
       workOrderId: order.id,
@@ -278,7 +289,7 @@ export async function feedbackOnComplaint(
     facts: {
       complaint: complaint.id,
       order: complaint.order?.code ?? '—',
-      description: complaint.description,
+      description: quote(complaint.description),
     },
   };
   const request = await triggerFeedback(scope, 'complaint_received', settings, input, {

@@ -20,6 +20,8 @@ import {
   FEEDBACK_RULE_KINDS,
   RULE_DEFINITIONS,
 } from '../../domain/feedback/settings.js';
+import { quote } from '../../handlers/feedback/triggers.js';
+import { loadConfig } from '../../lib/config.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -393,5 +395,22 @@ describe('computeTeamMeasures', () => {
   it('groups by team', () => {
     const teams = computeTeamMeasures([row({ teamId: 'b' }), row({ teamId: 'a' })], t0);
     expect(teams.map((team) => team.teamId)).toEqual(['a', 'b']);
+  });
+});
+
+describe('quote', () => {
+  it('keeps short text and cuts long text by characters', () => {
+    expect(quote('  很好  ')).toBe('很好');
+    expect(quote(undefined)).toBe('—');
+    const long = quote('慢'.repeat(301));
+    expect([...long]).toHaveLength(301);
+    expect(long.endsWith('…')).toBe(true);
+  });
+});
+
+describe('PULSE_TIMEZONE', () => {
+  it('must be an IANA time zone', () => {
+    expect(loadConfig({ PULSE_TIMEZONE: 'Asia/Shanghai' }).timezone).toBe('Asia/Shanghai');
+    expect(() => loadConfig({ PULSE_TIMEZONE: 'Mars/Olympus' })).toThrow(/PULSE_TIMEZONE/);
   });
 });
