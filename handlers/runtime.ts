@@ -146,7 +146,7 @@ export function createPulse(options: PulseOptions): Pulse {
       });
       processor.start();
       sender.start();
-      if (config.jobs) jobs.start();
+      if (config.jobs !== false) jobs.start();
       const bound = (server.address() as AddressInfo).port;
       log.info(
         { host: config.host, port: bound, channels: registry.names(), database: database.kind },

@@ -82,8 +82,11 @@ export interface Config {
   defaultOrg: string;
   demoSeed: boolean;
   sandbox: boolean;
-  /** Whether this instance schedules the jobs; manual runs work either way. */
-  jobs: boolean;
+  /**
+   * Whether this instance schedules the jobs (default true); manual runs work either way.
+   * Optional so that configurations built without loadConfig stay valid.
+   */
+  jobs?: boolean;
   timezone: string;
   shutdownTimeoutMs: number;
   wecom:
