@@ -1,6 +1,7 @@
 import type { EventOf } from '../../domain/events.js';
 import { findWorkOrderByCode, insertRating } from '../../models/work-orders.js';
 import { type HandlerContext, type Outcome, Rejection, RetryLater } from '../context.js';
+import { feedbackOnRating } from '../feedback/triggers.js';
 
 /** Stores a customer rating against the engineer who held the order. */
 export async function handleRatingSubmitted(context: HandlerContext): Promise<Outcome> {
@@ -28,5 +29,6 @@ export async function handleRatingSubmitted(context: HandlerContext): Promise<Ou
       'data.rating_id',
     );
   }
+  await feedbackOnRating(context, rating, order);
   return { ok: true, data: { ratingId: rating.id, engineerId: rating.engineerId } };
 }

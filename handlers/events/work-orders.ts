@@ -29,6 +29,11 @@ import {
   rankForOrder,
   sendManagerCards,
 } from '../dispatch/service.js';
+import {
+  feedbackOnWorkOrderCreated,
+  feedbackOnWorkOrderReopened,
+  feedbackOnWorkOrderResolved,
+} from '../feedback/triggers.js';
 
 function payloadOf<T extends BusinessEventType>(context: HandlerContext, _type: T): EventOf<T> {
   return context.event.payload as unknown as EventOf<T>;
@@ -108,7 +113,7 @@ export async function handleWorkOrderCreated(context: HandlerContext): Promise<O
       ...context,
       event,
       log: context.log.child({ inboxId: event.id, sourceId: event.sourceId }),
-      cards: new CardQueue(context.tx, context.org.id, context.now, event.id),
+      cards: new CardQueue(context.tx, context.org.id, context.now, event.id, { buffered: true }),
     };
     try {
       const stored = await context.tx.transaction(async (savepoint) =>
@@ -143,6 +148,8 @@ export async function handleWorkOrderCreated(context: HandlerContext): Promise<O
       entry.customer,
       assigned[index],
     );
+    const { data } = entry.context.event.payload as unknown as EventOf<'work_order.created'>;
+    await feedbackOnWorkOrderCreated(entry.context, entry.order, data.sla);
     const outcome: Outcome = {
       ok: true,
       data: {
@@ -280,6 +287,7 @@ export async function handleWorkOrderResolved(context: HandlerContext): Promise<
     note: data.resolution ?? null,
   });
   await closeDispatch(context, order, updated);
+  await feedbackOnWorkOrderResolved(context, updated, data.first_time_fix);
   return { ok: true, data: { workOrderId: order.id, engineerId, firstTimeFix } };
 }
 
@@ -309,6 +317,7 @@ export async function handleWorkOrderReopened(context: HandlerContext): Promise<
     inboxId: context.event.id,
     note: data.reason ?? null,
   });
+  await feedbackOnWorkOrderReopened(context, order, new Date(data.reopened_at), data.reason);
   return { ok: true, data: { workOrderId: order.id, reopenCount: order.reopenCount + 1 } };
 }
 

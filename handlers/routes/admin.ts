@@ -11,7 +11,8 @@ import { parseJson, readRawBody } from '../http.js';
 import { importOrganisation, orgImportSchema } from '../org-import.js';
 import { resolveOrg, type Services } from '../services.js';
 
-function requireAdminToken(token: string) {
+/** Rejects a request without `Authorization: Bearer <token>`, comparing in constant time. */
+export function requireAdminToken(token: string) {
   const expected = Buffer.from(`Bearer ${token}`);
   return async (ctx: Context, next: Next) => {
     const given = Buffer.from(ctx.get('authorization'));
