@@ -26,15 +26,36 @@ const customer = z.object({
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 
-const workOrderCreated = z.object({
-  work_order_id: code,
-  fault_type: code,
-  priority: z.enum(PRIORITIES).default('normal'),
-  opened_at: timestamp,
-  description: z.string().max(4000).optional(),
-  device_id: code.optional(),
-  customer,
+/** Service-level deadlines agreed with the customer for one order. */
+const sla = z.object({
+  /** The engineer must accept (first response) by this time. */
+  respond_by: timestamp.optional(),
+  resolve_by: timestamp.optional(),
 });
+
+const workOrderCreated = z
+  .object({
+    work_order_id: code,
+    fault_type: code,
+    priority: z.enum(PRIORITIES).default('normal'),
+    opened_at: timestamp,
+    description: z.string().max(4000).optional(),
+    device_id: code.optional(),
+    customer,
+    sla: sla.optional(),
+  })
+  .superRefine((data, context) => {
+    for (const key of ['respond_by', 'resolve_by'] as const) {
+      const deadline = data.sla?.[key];
+      if (deadline && Date.parse(deadline) <= Date.parse(data.opened_at)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['sla', key],
+          message: 'must be after opened_at',
+        });
+      }
+    }
+  });
 
 const FIELD_STATUSES = ['accepted', 'en_route', 'on_site', 'waiting_parts', 'in_progress'] as const;
 
@@ -76,6 +97,66 @@ const ratingSubmitted = z.object({
   submitted_at: timestamp,
 });
 
+/** A work order handed from one team (region code) to another. */
+const handoffRequested = z
+  .object({
+    work_order_id: code,
+    handoff_id: code,
+    from_team: code,
+    to_team: code,
+    /** Employee number of the person who handed the order over. */
+    requested_by: code,
+    requested_at: timestamp,
+    /** When the receiving team must accept; the handoff_timeout rule's hours apply without it. */
+    accept_by: timestamp.optional(),
+    reason: z.string().max(2000).optional(),
+  })
+  .superRefine((data, context) => {
+    if (data.from_team === data.to_team) {
+      context.addIssue({
+        code: 'custom',
+        path: ['to_team'],
+        message: 'must differ from from_team',
+      });
+    }
+    if (data.accept_by && Date.parse(data.accept_by) <= Date.parse(data.requested_at)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['accept_by'],
+        message: 'must be after requested_at',
+      });
+    }
+  });
+
+const handoffAccepted = z.object({
+  work_order_id: code,
+  handoff_id: code,
+  /** Employee number of the person of the receiving team who accepted. */
+  accepted_by: code,
+  accepted_at: timestamp,
+});
+
+/** A customer complaint about a work order, an engineer, or both. */
+const complaintReceived = z
+  .object({
+    complaint_id: code,
+    work_order_id: code.optional(),
+    /** Employee number of the engineer complained about; defaults to the order's engineer. */
+    engineer_id: code.optional(),
+    received_at: timestamp,
+    category: z.string().max(200).optional(),
+    description: z.string().trim().min(1, 'must not be empty').max(4000),
+  })
+  .superRefine((data, context) => {
+    if (!data.work_order_id && !data.engineer_id) {
+      context.addIssue({
+        code: 'custom',
+        path: ['work_order_id'],
+        message: 'is required when engineer_id is missing; name the order or the engineer',
+      });
+    }
+  });
+
 const envelope = <T extends string, D extends z.ZodType>(type: T, data: D) =>
   z.object({
     id: code,
@@ -91,6 +172,9 @@ export const businessEventSchema = z.discriminatedUnion('type', [
   envelope('work_order.reopened', workOrderReopened),
   envelope('work_order.cancelled', workOrderCancelled),
   envelope('rating.submitted', ratingSubmitted),
+  envelope('work_order.handoff_requested', handoffRequested),
+  envelope('work_order.handoff_accepted', handoffAccepted),
+  envelope('complaint.received', complaintReceived),
 ]);
 
 export type BusinessEvent = z.infer<typeof businessEventSchema>;
@@ -134,7 +218,13 @@ export function parseBusinessEvent(
   return { ok: false, error: { field: first.field, message: first.message, issues } };
 }
 
-/** The key whose events must be processed in order: the work order they concern. */
+/**
+ * The key whose events must be processed in order: the work order they concern, or for a
+ * complaint without an order, the complaint itself.
+ */
 export function orderingKeyOf(event: BusinessEvent): string {
+  if (event.type === 'complaint.received' && !event.data.work_order_id) {
+    return `complaint:${event.data.complaint_id}`;
+  }
   return `work_order:${event.data.work_order_id}`;
 }

@@ -6,9 +6,10 @@ import type { Organisation } from '../models/orgs.js';
 import { type EnqueueInput, enqueueOutboxRows } from '../models/outbox.js';
 
 /**
- * Queues cards in the handler's transaction, so they go out only if the change commits. Cards
- * are buffered and written in one statement by `flush`, which the processor calls after the
- * handler returns.
+ * Queues cards in the handler's transaction, so they go out only if the change commits. A
+ * queue created with `buffered` keeps the cards until `flush` writes them in one statement;
+ * its creator must call `flush` before the transaction ends. The inbox processor does so
+ * after each handler.
  */
 export class CardQueue {
   private readonly pending: EnqueueInput[] = [];
@@ -18,10 +19,11 @@ export class CardQueue {
     private readonly orgId: string,
     private readonly now: Date,
     private readonly inboxId: number | undefined,
+    private readonly options: { buffered?: boolean } = {},
   ) {}
 
   async send(recipientId: string, cardKey: string, card: Card): Promise<void> {
-    this.pending.push(this.row('send', recipientId, cardKey, card));
+    await this.add(this.row('send', recipientId, cardKey, card));
   }
 
   /** Replaces a card sent before; `context` carries the platform data of the click, if any. */
@@ -31,10 +33,15 @@ export class CardQueue {
     card: Card,
     context?: Record<string, unknown>,
   ): Promise<void> {
-    this.pending.push({
+    await this.add({
       ...this.row('update', recipientId, cardKey, card),
       ...(context ? { context } : {}),
     });
+  }
+
+  private async add(row: EnqueueInput): Promise<void> {
+    this.pending.push(row);
+    if (!this.options.buffered) await this.flush();
   }
 
   /** Writes the queued cards to the outbox; returns how many. */

@@ -147,7 +147,7 @@ export class InboxProcessor {
     try {
       // A savepoint, so that a rejection undoes the handler's writes but keeps the verdict.
       const outcome = await tx.transaction(async (savepoint) => {
-        const cards = new CardQueue(savepoint, org.id, now, row.id);
+        const cards = new CardQueue(savepoint, org.id, now, row.id, { buffered: true });
         const result = await handler({ tx: savepoint, org, event: row, now, log, cards });
         await cards.flush();
         return result;

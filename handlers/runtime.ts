@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { Channel } from '../bot/channel.js';
 import { FeishuChannel } from '../bot/feishu/channel.js';
 import { OutboxSender } from '../bot/outbox-sender.js';
@@ -7,6 +8,9 @@ import { ChannelRegistry } from '../bot/registry.js';
 import { SandboxChannel } from '../bot/sandbox/channel.js';
 import { WecomChannel } from '../bot/wecom/channel.js';
 import { BUSINESS_EVENT_TYPES } from '../domain/events.js';
+import { allJobs } from '../jobs/index.js';
+import { type KeyResultSource, noKeyResults } from '../jobs/key-results.js';
+import { JobRunner } from '../jobs/runner.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
@@ -17,6 +21,8 @@ import type { EventHandler } from './context.js';
 import { DISPATCH_ACTION_IDS, handleDispatchAction } from './dispatch/actions.js';
 import { type ActionHandler, createCardActionHandler } from './events/card-actions.js';
 import { createChatMessageHandler } from './events/chat-messages.js';
+import { handleComplaintReceived } from './events/complaints.js';
+import { handleHandoffAccepted, handleHandoffRequested } from './events/handoffs.js';
 import { handleRatingSubmitted } from './events/ratings.js';
 import {
   handleWorkOrderCancelled,
@@ -26,7 +32,12 @@ import {
   handleWorkOrderStatusChanged,
 } from './events/work-orders.js';
 import { handleOkrAction, OKR_ACTION_IDS } from './okr/checkins.js';
+import { FEEDBACK_ACTIONS } from './feedback/cards.js';
+import { feedbackDeliveryListener } from './feedback/delivery.js';
+import { handleFeedbackAction } from './feedback/submit.js';
 import { InboxProcessor } from './processor.js';
+import { feedbackAdminRouter } from './routes/feedback-admin.js';
+import { feedbackFormRouter } from './routes/feedback-form.js';
 import { feishuRouter } from './routes/feishu.js';
 import { wecomRouter } from './routes/wecom.js';
 import type { Services } from './services.js';
@@ -38,6 +49,10 @@ export interface PulseOptions {
   clock?: Clock;
   /** Extra channels such as WeCom and Feishu; the sandbox is added when the config enables it. */
   channels?: Channel[];
+  /** Where the mid-period job reads key results; without it the job finds none. */
+  keyResults?: KeyResultSource;
+  /** This instance's name in the job run records; defaults to host name and process id. */
+  instanceName?: string;
 }
 
 export interface Pulse {
@@ -54,6 +69,7 @@ export function eventHandlers(): Map<string, EventHandler> {
   const actions = new Map<string, ActionHandler>();
   for (const id of DISPATCH_ACTION_IDS) actions.set(id, handleDispatchAction);
   for (const id of OKR_ACTION_IDS) actions.set(id, handleOkrAction);
+  for (const id of Object.values(FEEDBACK_ACTIONS)) actions.set(id, handleFeedbackAction);
   const handlers = new Map<string, EventHandler>([
     ['work_order.created', handleWorkOrderCreated],
     ['work_order.status_changed', handleWorkOrderStatusChanged],
@@ -61,6 +77,9 @@ export function eventHandlers(): Map<string, EventHandler> {
     ['work_order.reopened', handleWorkOrderReopened],
     ['work_order.cancelled', handleWorkOrderCancelled],
     ['rating.submitted', handleRatingSubmitted],
+    ['work_order.handoff_requested', handleHandoffRequested],
+    ['work_order.handoff_accepted', handleHandoffAccepted],
+    ['complaint.received', handleComplaintReceived],
     ['card.action', createCardActionHandler(actions)],
   ]);
   for (const type of BUSINESS_EVENT_TYPES) {
@@ -104,6 +123,7 @@ export function createPulse(options: PulseOptions): Pulse {
     channels: registry,
     onFaultPoint: faultPoint,
     leaseMs: config.outboxLeaseMs,
+    onDelivered: feedbackDeliveryListener(db, clock, log.child({ component: 'feedback' })),
   });
   const processor = new InboxProcessor({
     db,
@@ -112,6 +132,15 @@ export function createPulse(options: PulseOptions): Pulse {
     handlers: eventHandlers().set(CHAT_MESSAGE_TYPE, createChatMessageHandler(config.publicUrl)),
     onOutboxWritten: () => sender.wake(),
     onFaultPoint: faultPoint,
+  });
+  const jobs = new JobRunner({
+    db,
+    clock,
+    log: log.child({ component: 'jobs' }),
+    jobs: allJobs(options.keyResults ?? noKeyResults),
+    timeZone: config.timezone,
+    instance: options.instanceName ?? `${hostname()}:${process.pid}`,
+    onCommitted: () => sender.wake(),
   });
   const services: Services = {
     config,
@@ -122,12 +151,15 @@ export function createPulse(options: PulseOptions): Pulse {
     sender,
     channels: registry,
     faultPoint,
+    jobs,
   };
-  const platformRouters = [
+  const routers = [
     ...(wecom ? [wecomRouter(services, wecom)] : []),
     ...(feishu ? [feishuRouter(services, feishu)] : []),
+    feedbackFormRouter(services),
   ];
-  const app = createApp(services, platformRouters);
+  if (config.adminToken) routers.push(feedbackAdminRouter(services, config.adminToken));
+  const app = createApp(services, routers);
   const server = createServer(app.callback());
   server.keepAliveTimeout = 5000;
 
@@ -141,6 +173,7 @@ export function createPulse(options: PulseOptions): Pulse {
       });
       processor.start();
       sender.start();
+      if (config.jobs !== false) jobs.start();
       const bound = (server.address() as AddressInfo).port;
       log.info(
         { host: config.host, port: bound, channels: registry.names(), database: database.kind },
@@ -155,6 +188,7 @@ export function createPulse(options: PulseOptions): Pulse {
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
+      await jobs.stop();
       await processor.stop();
       await sender.stop();
       log.info('stopped');

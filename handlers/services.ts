@@ -1,5 +1,6 @@
 import type { OutboxSender } from '../bot/outbox-sender.js';
 import type { ChannelRegistry } from '../bot/registry.js';
+import type { JobRunner } from '../jobs/runner.js';
 import type { Clock } from '../lib/clock.js';
 import type { Config } from '../lib/config.js';
 import { AppError } from '../lib/errors.js';
@@ -19,6 +20,8 @@ export interface Services {
   channels: ChannelRegistry;
   /** Crashes the process at a named point when a test asked for it; otherwise does nothing. */
   faultPoint: (point: string) => void;
+  /** The scheduled jobs, for running one by hand. */
+  jobs?: JobRunner;
 }
 
 /** Finds the organisation a request addresses: the X-Pulse-Org slug, or the default one. */

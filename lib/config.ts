@@ -8,6 +8,15 @@ const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
   .transform((value) => ['1', 'true', 'on', 'yes'].includes(value));
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const optionalText = z
   .string()
   .trim()
@@ -33,7 +42,11 @@ const environmentSchema = z.object({
     .default('demo'),
   PULSE_DEMO_SEED: booleanFlag.optional(),
   PULSE_SANDBOX: booleanFlag.optional(),
-  PULSE_TIMEZONE: z.string().default('Asia/Shanghai'),
+  PULSE_JOBS: booleanFlag.optional(),
+  PULSE_TIMEZONE: z
+    .string()
+    .default('Asia/Shanghai')
+    .refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
   PULSE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   PULSE_OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   PULSE_SESSION_SECRET: optionalText.pipe(
@@ -75,6 +88,11 @@ export interface Config {
   defaultOrg: string;
   demoSeed: boolean;
   sandbox: boolean;
+  /**
+   * Whether this instance schedules the jobs (default true); manual runs work either way.
+   * Optional so that configurations built without loadConfig stay valid.
+   */
+  jobs?: boolean;
   timezone: string;
   shutdownTimeoutMs: number;
   /** How long a sender holds a message before another sender may take it over. */
@@ -210,6 +228,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     defaultOrg: env.PULSE_DEFAULT_ORG,
     demoSeed: env.PULSE_DEMO_SEED ?? true,
     sandbox: env.PULSE_SANDBOX ?? (!platformConfigured && env.NODE_ENV !== 'production'),
+    jobs: env.PULSE_JOBS ?? true,
     timezone: env.PULSE_TIMEZONE,
     shutdownTimeoutMs: env.PULSE_SHUTDOWN_TIMEOUT_MS,
     outboxLeaseMs: env.PULSE_OUTBOX_LEASE_MS,

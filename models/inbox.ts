@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, lt, lte, ne, notExists, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { and, eq, lte, ne, sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
 import { inbox } from './schema/index.js';
 
@@ -84,25 +83,18 @@ export async function storeInboxEvent(
     : { status: 'conflict', id: existing.id };
 }
 
-/** Pending and due, with no earlier pending event of the same ordering key. */
-function claimable(tx: Executor, now: Date) {
-  const earlier = alias(inbox, 'earlier');
+/**
+ * Pending and due, and the oldest pending event of its ordering key. The comparison with the
+ * key's smallest pending id runs as a subquery per candidate row, which reads the partial
+ * index inbox_ordering_pending whatever the table's statistics say.
+ */
+function claimable(now: Date) {
   return and(
     eq(inbox.status, 'pending'),
     lte(inbox.nextAttemptAt, now),
-    notExists(
-      tx
-        .select({ one: sql`1` })
-        .from(earlier)
-        .where(
-          and(
-            eq(earlier.orgId, inbox.orgId),
-            eq(earlier.orderingKey, inbox.orderingKey),
-            eq(earlier.status, 'pending'),
-            lt(earlier.id, inbox.id),
-          ),
-        ),
-    ),
+    sql`${inbox.id} = (select min(oldest.id) from inbox oldest
+        where oldest.org_id = ${inbox.orgId} and oldest.ordering_key = ${inbox.orderingKey}
+          and oldest.status = 'pending')`,
   );
 }
 
@@ -119,7 +111,7 @@ export async function claimNextInboxEvent(
   const [row] = await tx
     .select()
     .from(inbox)
-    .where(and(claimable(tx, now), onlyId === undefined ? undefined : eq(inbox.id, onlyId)))
+    .where(and(claimable(now), onlyId === undefined ? undefined : eq(inbox.id, onlyId)))
     .orderBy(inbox.id)
     .limit(1)
     .for('update', { of: inbox, skipLocked: true });
@@ -141,7 +133,7 @@ export async function claimMoreInboxEvents(
     .from(inbox)
     .where(
       and(
-        claimable(tx, now),
+        claimable(now),
         eq(inbox.orgId, filter.orgId),
         eq(inbox.type, filter.type),
         ne(inbox.id, filter.excludeId),

@@ -72,12 +72,12 @@ export async function claimDueOutbox(
     sql`update outbox set status = 'sending', lease_until = ${leaseUntil}, attempts = attempts + 1
         where id in (
           select o.id from outbox o
-          where ((o.status = 'pending' and o.next_attempt_at <= ${nowIso})
+          where o.status in ('pending', 'sending')
+            and ((o.status = 'pending' and o.next_attempt_at <= ${nowIso})
               or (o.status = 'sending' and o.lease_until < ${nowIso}))
-            and not exists (
-              select 1 from outbox e
-              where e.org_id = o.org_id and e.card_key = o.card_key
-                and e.status in ('pending', 'sending') and e.id < o.id)
+            and o.id = (select min(oldest.id) from outbox oldest
+                        where oldest.org_id = o.org_id and oldest.card_key = o.card_key
+                          and oldest.status in ('pending', 'sending'))
           order by o.id
           limit ${limit}
           for update of o skip locked)

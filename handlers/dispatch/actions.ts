@@ -15,6 +15,7 @@ import {
   updateWorkOrder,
 } from '../../models/work-orders.js';
 import { type HandlerContext, type Outcome, Rejection } from '../context.js';
+import { feedbackOnDecline, feedbackOnDispatchOverride } from '../feedback/triggers.js';
 import { ACTIONS, REASSIGN_REASONS, type ReassignReason } from './cards.js';
 import { dispatchText } from './messages.js';
 import {
@@ -206,6 +207,7 @@ async function decline(
     lastDecision: decision,
     noCandidateReason: next ? undefined : ranking.noCandidateReason,
   });
+  await feedbackOnDecline(context, actor.id, order);
   return {
     ok: true,
     message: dispatchText(localeOf(actor, context.org), 'engineer.declined'),
@@ -364,6 +366,17 @@ async function reassign(
     lastDecision: decision,
     click: { managerId: actor.id, context: click.context },
   });
+  if (currentId) {
+    await feedbackOnDispatchOverride(context, {
+      order: newOrder,
+      decisionId: decision.id,
+      managerId: actor.id,
+      previousEngineerId: currentId,
+      chosenEngineerId: chosen.engineerId,
+      chosenName: chosen.name,
+      reason,
+    });
+  }
   return {
     ok: true,
     message: dispatchText(localeOf(actor, context.org), 'manager.reassigned', {

@@ -2,6 +2,7 @@ import type { EventOf } from '../../domain/events.js';
 import { findWorkOrderByCode, insertRating } from '../../models/work-orders.js';
 import { type HandlerContext, type Outcome, Rejection, RetryLater } from '../context.js';
 import { afterRatingSubmitted } from '../okr/progress.js';
+import { feedbackOnRating } from '../feedback/triggers.js';
 
 /** Stores a customer rating against the engineer who held the order. */
 export async function handleRatingSubmitted(context: HandlerContext): Promise<Outcome> {
@@ -30,5 +31,6 @@ export async function handleRatingSubmitted(context: HandlerContext): Promise<Ou
     );
   }
   await afterRatingSubmitted(context, order, rating);
+  await feedbackOnRating(context, rating, order);
   return { ok: true, data: { ratingId: rating.id, engineerId: rating.engineerId } };
 }

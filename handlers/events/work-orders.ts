@@ -30,6 +30,11 @@ import {
   sendManagerCards,
 } from '../dispatch/service.js';
 import { afterOrderReopened, afterOrderResolved } from '../okr/progress.js';
+import {
+  feedbackOnWorkOrderCreated,
+  feedbackOnWorkOrderReopened,
+  feedbackOnWorkOrderResolved,
+} from '../feedback/triggers.js';
 
 function payloadOf<T extends BusinessEventType>(context: HandlerContext, _type: T): EventOf<T> {
   return context.event.payload as unknown as EventOf<T>;
@@ -109,7 +114,7 @@ export async function handleWorkOrderCreated(context: HandlerContext): Promise<O
       ...context,
       event,
       log: context.log.child({ inboxId: event.id, sourceId: event.sourceId }),
-      cards: new CardQueue(context.tx, context.org.id, context.now, event.id),
+      cards: new CardQueue(context.tx, context.org.id, context.now, event.id, { buffered: true }),
     };
     try {
       const stored = await context.tx.transaction(async (savepoint) =>
@@ -144,6 +149,8 @@ export async function handleWorkOrderCreated(context: HandlerContext): Promise<O
       entry.customer,
       assigned[index],
     );
+    const { data } = entry.context.event.payload as unknown as EventOf<'work_order.created'>;
+    await feedbackOnWorkOrderCreated(entry.context, entry.order, data.sla);
     const outcome: Outcome = {
       ok: true,
       data: {
@@ -282,6 +289,7 @@ export async function handleWorkOrderResolved(context: HandlerContext): Promise<
   });
   await closeDispatch(context, order, updated);
   await afterOrderResolved(context, updated, engineerId);
+  await feedbackOnWorkOrderResolved(context, updated, data.first_time_fix);
   return { ok: true, data: { workOrderId: order.id, engineerId, firstTimeFix } };
 }
 
@@ -312,6 +320,7 @@ export async function handleWorkOrderReopened(context: HandlerContext): Promise<
     note: data.reason ?? null,
   });
   await afterOrderReopened(context, order, reopened);
+  await feedbackOnWorkOrderReopened(context, order, new Date(data.reopened_at), data.reason);
   return { ok: true, data: { workOrderId: order.id, reopenCount: order.reopenCount + 1 } };
 }
 

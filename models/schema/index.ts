@@ -1,4 +1,5 @@
 export * from './dispatch.js';
+export * from './feedback.js';
 export * from './messaging.js';
 export * from './okr.js';
 export * from './organisation.js';

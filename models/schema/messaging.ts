@@ -43,9 +43,8 @@ export const inbox = pgTable(
   },
   (table) => [
     uniqueIndex('inbox_source_id').on(table.orgId, table.source, table.sourceId),
-    index('inbox_pending')
-      .on(table.nextAttemptAt, table.id)
-      .where(sql`${table.status} = 'pending'`),
+    // The processor reads pending events in id order; done events never enter this index.
+    index('inbox_pending').on(table.id).where(sql`${table.status} = 'pending'`),
     index('inbox_ordering_pending')
       .on(table.orgId, table.orderingKey, table.id)
       .where(sql`${table.status} = 'pending'`),
@@ -86,9 +85,7 @@ export const outbox = pgTable(
     inboxId: bigint('inbox_id', { mode: 'number' }),
   },
   (table) => [
-    index('outbox_due')
-      .on(table.nextAttemptAt, table.id)
-      .where(sql`${table.status} in ('pending', 'sending')`),
+    index('outbox_due').on(table.id).where(sql`${table.status} in ('pending', 'sending')`),
     index('outbox_card_unsent')
       .on(table.orgId, table.cardKey, table.id)
       .where(sql`${table.status} in ('pending', 'sending')`),

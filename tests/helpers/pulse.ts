@@ -1,6 +1,7 @@
 import type { Channel } from '../../bot/channel.js';
 import { createPulse, type Pulse } from '../../handlers/runtime.js';
 import { seedDemoIfEmpty } from '../../handlers/seed/demo.js';
+import type { KeyResultSource } from '../../jobs/key-results.js';
 import type { Clock } from '../../lib/clock.js';
 import { type Config, loadConfig } from '../../lib/config.js';
 import { signPayload } from '../../lib/signature.js';
@@ -32,6 +33,10 @@ export interface TestPulseOptions {
   database?: TestDatabase;
   /** Start the processor and sender loops (default true). */
   workers?: boolean;
+  /** Key results for the mid-period job. */
+  keyResults?: KeyResultSource;
+  /** The instance's name in job run records. */
+  instanceName?: string;
 }
 
 /** Starts a Pulse instance on a free loopback port with its own migrated database. */
@@ -54,6 +59,8 @@ export async function startTestPulse(options: TestPulseOptions = {}): Promise<Te
     log: testLog,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.channels ? { channels: options.channels } : {}),
+    ...(options.keyResults ? { keyResults: options.keyResults } : {}),
+    ...(options.instanceName ? { instanceName: options.instanceName } : {}),
   });
   const port = await pulse.start(0);
   if (options.workers === false) {

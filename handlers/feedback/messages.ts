@@ -1,0 +1,132 @@
+import { type Locale, translate } from '../../lib/i18n.js';
+
+const zh: Record<string, string> = {
+  'rule.low_rating': '低分评价',
+  'rule.work_order_reopened': '工单重开',
+  'rule.sla_breached': 'SLA 超时',
+  'rule.handoff_timeout': '跨团队转交超时',
+  'rule.dispatch_overridden': '派单被改派',
+  'rule.repeat_fault': '30 天内重复故障',
+  'rule.first_time_fix_failed': '未能一次修复',
+  'rule.complaint_received': '客户投诉',
+  'rule.shadow_review': '带教复盘',
+  'rule.key_result_off_track': '关键结果进度落后',
+  'rule.recognition': '五星表扬',
+  'rule.repeated_declines': '一周内多次拒单',
+  'summary.low_rating': '客户给工单 {order} 打了 {score} 分。评价：{comment}',
+  'summary.work_order_reopened': '工单 {order} 在解决后被重开。原因：{reason}',
+  'summary.sla_breached': '工单 {order} 未在 {dueAt} 前完成{target}。',
+  'summary.handoff_timeout':
+    '工单 {order} 从 {fromTeam} 转交给 {toTeam}，未在 {acceptBy} 前被接收。',
+  'summary.dispatch_overridden':
+    '工单 {order} 推荐给 {engineer}，经理改派给了 {chosen}（原因：{reason}）。',
+  'summary.repeat_fault':
+    '设备 {device} 在工单 {previousOrder} 解决后 {days} 天内再次报修（工单 {order}）。',
+  'summary.first_time_fix_failed': '工单 {order} 需要第二次上门才修好。',
+  'summary.complaint_received': '收到客户投诉 {complaint}（工单 {order}）：{description}',
+  'summary.shadow_review': '{engineer} 完成了带教工单 {order}，请做 15 分钟复盘。',
+  'summary.key_result_off_track':
+    '关键结果「{keyResult}」时间已过 {elapsed}%，进度仅 {progress}%。',
+  'summary.recognition': '客户给工单 {order} 打了 {score} 分并留言表扬：{comment}',
+  'summary.repeated_declines': '{engineer} 在 7 天内拒绝了 {count} 次派单。',
+  'target.first_response': '首次响应',
+  'target.resolution': '解决',
+  'request.title': '反馈请求 · {rule}',
+  'request.instructions': '请按“事实—影响—建议”填写，每项 {min}–{max} 字。',
+  'field.receiver': '反馈对象',
+  'field.due': '截止时间',
+  'field.giver': '反馈人',
+  'input.assessment': '快速评价',
+  'input.fact': '事实（发生了什么）',
+  'input.impact': '影响（造成了什么）',
+  'input.suggestion': '建议（下次怎么做）',
+  'assessment.recognise': '值得肯定',
+  'assessment.improve': '需要改进',
+  'assessment.discuss': '需要面谈',
+  'action.submit': '提交反馈',
+  'action.assess': '先发送快速评价',
+  'request.assessed': '已记录快速评价：{assessment}。请在截止前补充事实、影响和建议。',
+  'outcome.assessed': '快速评价已记录，请在截止前补充完整反馈。',
+  'link.form': '在小程序中填写',
+  'request.submitted': '已于 {at} 提交，{receiver} 已收到。',
+  'request.expired': '已于 {at} 过期，已升级给 {manager}。',
+  'request.expiredNoManager': '已于 {at} 过期，没有可升级的上级。',
+  'reminder.title': '提醒：反馈将在 {hours} 小时内到期',
+  'reminder.text': '给 {receiver} 的反馈（{rule}）将于 {due} 到期。{summary}',
+  'escalation.title': '反馈逾期 · {rule}',
+  'escalation.text': '{giver} 未在 {due} 前给 {receiver} 反馈。{summary}',
+  'received.title': '收到反馈 · {rule}',
+  'outcome.submitted': '反馈已提交，已存入 {receiver} 的成长档案。',
+};
+
+const en: Record<string, string> = {
+  'rule.low_rating': 'Low rating',
+  'rule.work_order_reopened': 'Work order reopened',
+  'rule.sla_breached': 'SLA breached',
+  'rule.handoff_timeout': 'Hand-off not accepted in time',
+  'rule.dispatch_overridden': 'Dispatch overridden',
+  'rule.repeat_fault': 'Repeat fault within 30 days',
+  'rule.first_time_fix_failed': 'First-time fix failed',
+  'rule.complaint_received': 'Customer complaint',
+  'rule.shadow_review': 'Mentor review',
+  'rule.key_result_off_track': 'Key result off track',
+  'rule.recognition': 'Five-star praise',
+  'rule.repeated_declines': 'Repeated declines',
+  'summary.low_rating': 'The customer rated order {order} {score}/5. Comment: {comment}',
+  'summary.work_order_reopened':
+    'Order {order} was reopened after it was resolved. Reason: {reason}',
+  'summary.sla_breached': 'Order {order} missed its {target} deadline of {dueAt}.',
+  'summary.handoff_timeout':
+    'Order {order} was handed from {fromTeam} to {toTeam} and not accepted by {acceptBy}.',
+  'summary.dispatch_overridden':
+    'Order {order} was recommended to {engineer}; the manager gave it to {chosen} (reason: {reason}).',
+  'summary.repeat_fault':
+    'Device {device} failed again (order {order}) {days} days after order {previousOrder} was resolved.',
+  'summary.first_time_fix_failed': 'Order {order} needed a second visit to be fixed.',
+  'summary.complaint_received': 'Complaint {complaint} received (order {order}): {description}',
+  'summary.shadow_review':
+    '{engineer} finished shadowed order {order}; please hold a 15-minute review.',
+  'summary.key_result_off_track':
+    'Key result "{keyResult}" is at {progress}% with {elapsed}% of its period gone.',
+  'summary.recognition': 'The customer rated order {order} {score}/5 with praise: {comment}',
+  'summary.repeated_declines': '{engineer} declined {count} dispatches within 7 days.',
+  'target.first_response': 'first response',
+  'target.resolution': 'resolution',
+  'request.title': 'Feedback request · {rule}',
+  'request.instructions':
+    'Write the fact, its impact and your suggestion, {min}-{max} characters each.',
+  'field.receiver': 'Feedback to',
+  'field.due': 'Due',
+  'field.giver': 'From',
+  'input.assessment': 'Quick assessment',
+  'input.fact': 'Fact (what happened)',
+  'input.impact': 'Impact (what it caused)',
+  'input.suggestion': 'Suggestion (what to change)',
+  'assessment.recognise': 'Well done',
+  'assessment.improve': 'Needs improvement',
+  'assessment.discuss': 'Let us talk',
+  'action.submit': 'Submit feedback',
+  'action.assess': 'Send quick assessment',
+  'request.assessed':
+    'Quick assessment recorded: {assessment}. Add the fact, impact and suggestion before the due time.',
+  'outcome.assessed': 'Quick assessment recorded; complete the feedback before the due time.',
+  'link.form': 'Fill in the mini-app',
+  'request.submitted': 'Submitted at {at}; {receiver} has it.',
+  'request.expired': 'Expired at {at}; escalated to {manager}.',
+  'request.expiredNoManager': 'Expired at {at}; nobody to escalate to.',
+  'reminder.title': 'Reminder: feedback due within {hours} hours',
+  'reminder.text': 'Your feedback to {receiver} ({rule}) is due at {due}. {summary}',
+  'escalation.title': 'Feedback overdue · {rule}',
+  'escalation.text': '{giver} gave no feedback to {receiver} by {due}. {summary}',
+  'received.title': 'Feedback for you · {rule}',
+  'outcome.submitted': 'Feedback submitted and archived in the development record of {receiver}.',
+};
+
+/** Translates a feedback card text. */
+export function feedbackText(
+  locale: Locale,
+  key: string,
+  values: Record<string, string | number> = {},
+): string {
+  return translate({ 'zh-CN': zh, en }, locale, key, values);
+}
