@@ -9,7 +9,7 @@ import { SandboxChannel } from '../bot/sandbox/channel.js';
 import { WecomChannel } from '../bot/wecom/channel.js';
 import { BUSINESS_EVENT_TYPES } from '../domain/events.js';
 import { allJobs } from '../jobs/index.js';
-import { type KeyResultSource, noKeyResults } from '../jobs/key-results.js';
+import type { KeyResultSource } from '../jobs/key-results.js';
 import { JobRunner } from '../jobs/runner.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import type { Config } from '../lib/config.js';
@@ -31,10 +31,11 @@ import {
   handleWorkOrderResolved,
   handleWorkOrderStatusChanged,
 } from './events/work-orders.js';
-import { handleOkrAction, OKR_ACTION_IDS } from './okr/checkins.js';
 import { FEEDBACK_ACTIONS } from './feedback/cards.js';
 import { feedbackDeliveryListener } from './feedback/delivery.js';
 import { handleFeedbackAction } from './feedback/submit.js';
+import { handleOkrAction, OKR_ACTION_IDS } from './okr/checkins.js';
+import { okrKeyResultSource } from './okr/key-result-source.js';
 import { InboxProcessor } from './processor.js';
 import { feedbackAdminRouter } from './routes/feedback-admin.js';
 import { feedbackFormRouter } from './routes/feedback-form.js';
@@ -137,7 +138,7 @@ export function createPulse(options: PulseOptions): Pulse {
     db,
     clock,
     log: log.child({ component: 'jobs' }),
-    jobs: allJobs(options.keyResults ?? noKeyResults),
+    jobs: allJobs(options.keyResults ?? okrKeyResultSource),
     timeZone: config.timezone,
     instance: options.instanceName ?? `${hostname()}:${process.pid}`,
     onCommitted: () => sender.wake(),

@@ -1,6 +1,7 @@
 import { feedbackExpiryJob, feedbackRemindersJob } from './feedback-lifecycle.js';
 import { handoffTimeoutsJob, keyResultsMidpointJob, slaBreachesJob } from './feedback-watch.js';
 import type { KeyResultSource } from './key-results.js';
+import { okrCheckinsJob } from './okr-checkins.js';
 import type { Job } from './runner.js';
 
 /** Every scheduled job of a Pulse instance. */
@@ -11,5 +12,6 @@ export function allJobs(keyResults: KeyResultSource): Job[] {
     slaBreachesJob,
     handoffTimeoutsJob,
     keyResultsMidpointJob(keyResults),
+    okrCheckinsJob,
   ];
 }

@@ -217,6 +217,23 @@ export async function ratingAggregates(db: Executor, scope: WorkScope): Promise<
   };
 }
 
+/** Counts the structured feedback given and submitted in the scope and period. */
+export async function feedbackCompleted(db: Executor, scope: WorkScope): Promise<number> {
+  const parts = [
+    sql`f.org_id = ${scope.orgId}`,
+    sql`f.status = 'submitted'`,
+    sql`f.submitted_at >= ${scope.from.toISOString()}`,
+    sql`f.submitted_at < ${scope.to.toISOString()}`,
+  ];
+  if (scope.level === 'person') parts.push(sql`f.giver_id = ${scope.engineerId}`);
+  if (scope.level === 'team') parts.push(sql`f.team_id = ${scope.regionId}`);
+  const [row] = await queryRows<{ n: number | string }>(
+    db,
+    sql`select count(*) as n from feedback_requests f where ${sql.join(parts, sql` and `)}`,
+  );
+  return Number(row?.n ?? 0);
+}
+
 /** The last value entered by hand on a manual key result, from its history. */
 export async function lastManualValue(db: Executor, keyResultId: string): Promise<number | null> {
   const [row] = await db

@@ -1,40 +1,10 @@
 /** Calendar helpers for OKR periods, which are whole local days in an organisation's time zone. */
 
+import { localDayStart } from '../feedback/calendar.js';
+
+export { localDayStart };
+
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Minutes that `timeZone` is ahead of UTC at `instant`. */
-function offsetMinutes(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant);
-  const value = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0);
-  const wallClock = Date.UTC(
-    value('year'),
-    value('month') - 1,
-    value('day'),
-    value('hour'),
-    value('minute'),
-    value('second'),
-  );
-  return Math.round((wallClock - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
-}
-
-/** The instant a local day (YYYY-MM-DD) starts in `timeZone`. */
-export function localDayStart(day: string, timeZone: string): Date {
-  const match = DATE_PATTERN.exec(day);
-  if (!match) throw new Error(`invalid local date ${day}; expected YYYY-MM-DD`);
-  const utcMidnight = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  const guess = utcMidnight - offsetMinutes(new Date(utcMidnight), timeZone) * 60_000;
-  // A second pass corrects the guess when the offset changes near midnight (daylight saving).
-  return new Date(utcMidnight - offsetMinutes(new Date(guess), timeZone) * 60_000);
-}
 
 /** The local date (YYYY-MM-DD) of `instant` in `timeZone`. */
 export function localDate(instant: Date, timeZone: string): string {

@@ -1,8 +1,8 @@
 import type { EventOf } from '../../domain/events.js';
 import { findWorkOrderByCode, insertRating } from '../../models/work-orders.js';
 import { type HandlerContext, type Outcome, Rejection, RetryLater } from '../context.js';
-import { afterRatingSubmitted } from '../okr/progress.js';
 import { feedbackOnRating } from '../feedback/triggers.js';
+import { afterRatingSubmitted } from '../okr/progress.js';
 
 /** Stores a customer rating against the engineer who held the order. */
 export async function handleRatingSubmitted(context: HandlerContext): Promise<Outcome> {

@@ -29,12 +29,12 @@ import {
   rankForOrder,
   sendManagerCards,
 } from '../dispatch/service.js';
-import { afterOrderReopened, afterOrderResolved } from '../okr/progress.js';
 import {
   feedbackOnWorkOrderCreated,
   feedbackOnWorkOrderReopened,
   feedbackOnWorkOrderResolved,
 } from '../feedback/triggers.js';
+import { afterOrderReopened, afterOrderResolved } from '../okr/progress.js';
 
 function payloadOf<T extends BusinessEventType>(context: HandlerContext, _type: T): EventOf<T> {
   return context.event.payload as unknown as EventOf<T>;

@@ -10,6 +10,7 @@ import {
 } from '../../models/feedback.js';
 import type { Person } from '../../models/people.js';
 import { type HandlerContext, type Outcome, Rejection } from '../context.js';
+import { afterFeedbackSubmitted } from '../okr/progress.js';
 import {
   FEEDBACK_ACTIONS,
   giverCardKey,
@@ -102,6 +103,7 @@ export async function submitFeedback(
     assessment: answers.assessment,
     recordedAt: scope.now,
   });
+  await afterFeedbackSubmitted(scope, actor);
 
   const { giver, receiver, names } = await requestPeople(scope, submitted);
   const giverSetting = cardSetting(giver, scope.org);

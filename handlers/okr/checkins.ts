@@ -184,14 +184,48 @@ export interface CheckinRunResult {
   sent: number;
 }
 
-// TODO: schedule sendWeeklyCheckins every Monday at 09:00 in each organisation's time zone,
-// once per fire across instances, through the scheduled-job runner. Until it exists, an
-// operator triggers it with POST /api/admin/okr/checkins/run.
 /**
- * Sends this week's check-in card for every owned key result whose period contains `now`,
- * in every organisation or only `orgId`. A key result already prompted this week is skipped,
- * so running it twice sends each card once. Returns what was sent.
+ * Queues this week's check-in card for every owned key result of `org` whose period contains
+ * `now`, in the caller's transaction. A key result already prompted this week is skipped, so a
+ * repeated run sends each card once. Returns what was queued.
  */
+export async function queueWeeklyCheckins(
+  tx: Tx,
+  org: Organisation,
+  now: Date,
+): Promise<CheckinRunResult> {
+  const week = weekStart(now, org.timezone);
+  const keyResults = await findOwnedKeyResultsActiveOn(tx, org.id, localDate(now, org.timezone));
+  const ownerIds = [...new Set(keyResults.map((keyResult) => keyResult.ownerId as string))];
+  const owners = new Map(
+    (await findPeople(tx, org.id, ownerIds)).map((person) => [person.id, person]),
+  );
+  const cards = new CardQueue(tx, org.id, now, undefined);
+  let sent = 0;
+  for (const keyResult of keyResults) {
+    const owner = owners.get(keyResult.ownerId as string);
+    if (!owner) continue;
+    const claimed = await claimCheckinPrompt(tx, {
+      keyResultId: keyResult.id,
+      week,
+      orgId: org.id,
+      personId: owner.id,
+      sentAt: now,
+    });
+    if (!claimed) continue;
+    const locale = toLocale(owner.locale ?? org.locale);
+    await cards.send(
+      owner.id,
+      checkinCardKey(keyResult.id, week),
+      checkinCard(locale, keyResult, week),
+    );
+    sent += 1;
+  }
+  await cards.flush();
+  return { week, orgs: 1, keyResults: keyResults.length, sent };
+}
+
+/** Queues this week's check-in cards of every organisation, or only `orgId`, one transaction each. */
 export async function sendWeeklyCheckins(
   db: Db,
   now: Date,
@@ -201,42 +235,7 @@ export async function sendWeeklyCheckins(
   const orgs = (await listOrgs(db)).filter((org) => !options.orgId || org.id === options.orgId);
   const results: CheckinRunResult[] = [];
   for (const org of orgs) {
-    const week = weekStart(now, org.timezone);
-    const result = await db.transaction(async (tx) => {
-      const keyResults = await findOwnedKeyResultsActiveOn(
-        tx,
-        org.id,
-        localDate(now, org.timezone),
-      );
-      const owners = new Map(
-        (
-          await findPeople(tx, org.id, [...new Set(keyResults.map((kr) => kr.ownerId as string))])
-        ).map((person) => [person.id, person]),
-      );
-      const cards = new CardQueue(tx, org.id, now, undefined);
-      let sent = 0;
-      for (const keyResult of keyResults) {
-        const owner = owners.get(keyResult.ownerId as string);
-        if (!owner) continue;
-        const claimed = await claimCheckinPrompt(tx, {
-          keyResultId: keyResult.id,
-          week,
-          orgId: org.id,
-          personId: owner.id,
-          sentAt: now,
-        });
-        if (!claimed) continue;
-        const locale = toLocale(owner.locale ?? org.locale);
-        await cards.send(
-          owner.id,
-          checkinCardKey(keyResult.id, week),
-          checkinCard(locale, keyResult, week),
-        );
-        sent += 1;
-      }
-      await cards.flush();
-      return { week, orgs: 1, keyResults: keyResults.length, sent };
-    });
+    const result = await db.transaction((tx) => queueWeeklyCheckins(tx, org, now));
     log.info({ orgId: org.id, ...result }, 'weekly OKR check-in cards queued');
     results.push(result);
   }

@@ -2,6 +2,7 @@ import { METRICS, type MetricInputs, type MetricSource } from '../../domain/okr/
 import { periodWindow } from '../../domain/okr/period.js';
 import type { Executor } from '../../models/db.js';
 import {
+  feedbackCompleted,
   lastManualValue,
   orderAggregates,
   ratingAggregates,
@@ -16,12 +17,12 @@ export type MetricReader = (
   keyResult: ScopedKeyResult,
 ) => Promise<MetricInputs>;
 
-// NOTE: feedback_completed and courses_completed read 0 until the feedback and course features
-// register their readers with registerMetricReader.
+// NOTE: courses_completed reads 0 until the course feature registers its reader with
+// registerMetricReader.
 const readers = new Map<MetricSource, MetricReader>([
   ['orders', async (db, scope) => ({ orders: await orderAggregates(db, scope) })],
   ['ratings', async (db, scope) => ({ ratings: await ratingAggregates(db, scope) })],
-  ['feedback', async () => ({ count: 0 })],
+  ['feedback', async (db, scope) => ({ count: await feedbackCompleted(db, scope) })],
   ['courses', async () => ({ count: 0 })],
   [
     'manual',

@@ -1,7 +1,7 @@
 import type { CardBlock } from '../../bot/card.js';
-import { type MetricSource, sourcesChangedBy } from '../../domain/okr/metrics.js';
+import { METRICS, type MetricSource, sourcesChangedBy } from '../../domain/okr/metrics.js';
 import { localDate } from '../../domain/okr/period.js';
-import { byRelevance, keyResultsMovedBy } from '../../domain/okr/trace.js';
+import { byRelevance, keyResultsMovedBy, orderInScope } from '../../domain/okr/trace.js';
 import {
   findKeyResultsForWork,
   linkWorkOrder,
@@ -174,4 +174,41 @@ export async function offerProgressBlocks(
     { type: 'text', text: okrText(locale, 'dispatch.moves', { title: first.title }) },
     keyResultProgressBlock(locale, first),
   ];
+}
+
+/** What a feedback submission writes with: the transaction, organisation, time and log. */
+export interface FeedbackChange {
+  tx: HandlerContext['tx'];
+  org: HandlerContext['org'];
+  now: Date;
+  log: HandlerContext['log'];
+}
+
+/** Recomputes the feedback key results that the giver's submission moves. */
+export async function afterFeedbackSubmitted(scope: FeedbackChange, giver: Person): Promise<void> {
+  const candidates = await findKeyResultsForWork(
+    scope.tx,
+    scope.org.id,
+    {
+      engineerId: giver.id,
+      regionId: giver.regionId,
+      days: [localDate(scope.now, scope.org.timezone)],
+    },
+    true,
+  );
+  const moved = candidates.filter(
+    (keyResult) =>
+      METRICS[keyResult.metric].source === 'feedback' &&
+      orderInScope({ engineerId: giver.id, regionId: giver.regionId, faultType: '' }, keyResult),
+  );
+  const recomputed = await recomputeKeyResults(scope.tx, moved, {
+    orgId: scope.org.id,
+    timeZone: scope.org.timezone,
+    now: scope.now,
+    cause: 'feedback.submitted',
+  });
+  scope.log.debug(
+    { keyResults: recomputed.filter((r) => r.changed).length },
+    'feedback key results recomputed',
+  );
 }

@@ -2,9 +2,14 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue } from '../../domain/okr/metrics.js';
 import { readMetricInputs } from '../../handlers/okr/metric-readers.js';
-import { listScopedKeyResults, type ScopedKeyResult } from '../../models/okr.js';
+import {
+  findScopedKeyResult,
+  listScopedKeyResults,
+  type ScopedKeyResult,
+} from '../../models/okr.js';
 import { findOrgBySlug } from '../../models/orgs.js';
 import {
+  feedbackRequests,
   okrProgressHistory,
   okrStrategies,
   okrWorkOrderLinks,
@@ -275,5 +280,80 @@ describe('weekly OKR check-ins', () => {
       confidence: '5',
     });
     expect(again.status).toBe(409);
+  });
+});
+
+describe('OKR jobs and feedback', () => {
+  let pulse: TestPulse;
+
+  beforeAll(async () => {
+    pulse = await startTestPulse();
+  });
+  afterAll(async () => {
+    await pulse?.close();
+  });
+
+  const jobs = () => pulse.pulse.services.jobs as NonNullable<typeof pulse.pulse.services.jobs>;
+
+  it('sends check-in cards on Monday 09:00 local only', async () => {
+    // 2026-12-07 is a Monday; 01:00 UTC is 09:00 in Shanghai.
+    const tuesday = await jobs().run(
+      'okr-weekly-checkins',
+      new Date('2026-12-08T01:00:00Z'),
+      'cron',
+    );
+    expect(tuesday.status === 'ran' && tuesday.result.organisations).toBe(0);
+    const mondayTen = await jobs().run(
+      'okr-weekly-checkins',
+      new Date('2026-12-07T02:00:00Z'),
+      'cron',
+    );
+    expect(mondayTen.status === 'ran' && mondayTen.result.organisations).toBe(0);
+    const monday = await jobs().run(
+      'okr-weekly-checkins',
+      new Date('2026-12-07T01:00:00Z'),
+      'cron',
+    );
+    expect(monday.status).toBe('ran');
+    expect(monday.status === 'ran' && monday.result.organisations).toBe(1);
+    expect(monday.status === 'ran' && Number(monday.result.sent)).toBeGreaterThan(100);
+  });
+
+  it('feeds key results off track to the mid-period feedback job', async () => {
+    const run = await jobs().run('key-results-midpoint', new Date(), 'manual');
+    expect(run.status).toBe('ran');
+    const result = run.status === 'ran' ? run.result : {};
+    expect(Number(result.checked)).toBeGreaterThan(100);
+    expect(Number(result.requested)).toBeGreaterThan(0);
+  });
+
+  it('counts submitted feedback towards the feedback key result', async () => {
+    const db = pulse.database.db;
+    const company = (
+      await listScopedKeyResults(db, (await findOrgBySlug(db, 'demo'))?.id as string)
+    ).find((kr) => kr.metric === 'feedback_completed' && kr.level === 'company') as ScopedKeyResult;
+    const [request] = await db
+      .select()
+      .from(feedbackRequests)
+      .where(eq(feedbackRequests.rule, 'key_result_off_track'))
+      .limit(1);
+    expect(request).toBeDefined();
+    const response = await fetch(`${pulse.url}/api/feedback/${request?.id}/submit`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-feedback-token': request?.formToken as string,
+      },
+      body: JSON.stringify({
+        values: {
+          fact: '本季度首次修复率目前为 62%，低于 90% 的目标。',
+          impact: '二次上门让客户等待更久，也占用了团队的工时。',
+          suggestion: '出发前按故障代码核对备件清单，下周一起复盘两单。',
+        },
+      }),
+    });
+    expect(response.status).toBe(200);
+    const updated = await findScopedKeyResult(db, company.orgId, company.id);
+    expect(updated?.current).toBe((company.current ?? 0) + 1);
   });
 });

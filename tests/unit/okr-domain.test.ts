@@ -100,6 +100,7 @@ describe('OKR periods', () => {
       '2026-03-09T04:00:00.000Z',
     );
     expect(() => localDayStart('2026-1-1', 'Asia/Shanghai')).toThrow(/YYYY-MM-DD/);
+    expect(() => addDays('2026-1-1', 1)).toThrow(/YYYY-MM-DD/);
   });
 
   it('includes the whole last day of a period', () => {
