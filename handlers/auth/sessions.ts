@@ -99,36 +99,43 @@ export async function endSession(services: Services, ctx: Context): Promise<void
 }
 
 /**
- * Requires a valid, unexpired session and puts the signed-in person in `ctx.state.signedIn`.
- * A change (any method but GET, HEAD and OPTIONS) must also send the session's CSRF token in
- * the X-CSRF-Token header, which only a page of this origin can read from GET /api/me.
+ * Reads the request's session. Throws 401 when it is missing, forged or expired, and 403 when
+ * a change (any method but GET, HEAD and OPTIONS) lacks the session's CSRF token in the
+ * X-CSRF-Token header, which only a page of this origin can read from GET /api/me.
  */
-export function requireSession(services: Services) {
-  return async (ctx: Context, next: Next) => {
-    const token = tokenFromCookie(ctx, services.config.session.secret);
-    const found = token ? await findSession(services.db, hashToken(token)) : undefined;
-    if (!found) throw new UnauthorizedError('Sign in to Pulse first.', 'not_signed_in');
-    if (found.session.expiresAt <= services.clock.now()) {
-      await deleteSession(services.db, found.session.id);
-      throw new UnauthorizedError(
-        'The session expired; open Pulse again to sign in.',
-        'session_expired',
+export async function readSession(services: Services, ctx: Context): Promise<SignedIn> {
+  const token = tokenFromCookie(ctx, services.config.session.secret);
+  const found = token ? await findSession(services.db, hashToken(token)) : undefined;
+  if (!found) throw new UnauthorizedError('Sign in to Pulse first.', 'not_signed_in');
+  if (found.session.expiresAt <= services.clock.now()) {
+    await deleteSession(services.db, found.session.id);
+    throw new UnauthorizedError(
+      'The session expired; open Pulse again to sign in.',
+      'session_expired',
+    );
+  }
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(ctx.method)) {
+    const csrfToken = ctx.get(CSRF_HEADER);
+    if (!csrfToken || !equalText(csrfToken, found.session.csrfToken)) {
+      throw new ForbiddenError(
+        `The ${CSRF_HEADER} header is missing or wrong; send the csrfToken from GET /api/me.`,
+        'csrf_token_invalid',
       );
     }
-    if (!['GET', 'HEAD', 'OPTIONS'].includes(ctx.method)) {
-      const given = ctx.get(CSRF_HEADER);
-      if (!given || !equalText(given, found.session.csrfToken)) {
-        throw new ForbiddenError(
-          `The ${CSRF_HEADER} header is missing or wrong; send the csrfToken from GET /api/me.`,
-          'csrf_token_invalid',
-        );
-      }
-    }
-    const org = await findOrgById(services.db, found.session.orgId);
-    if (!org)
-      throw new UnauthorizedError('The organisation of this session is gone.', 'not_signed_in');
-    ctx.state.signedIn = { ...found, org };
-    ctx.state.log = ctx.state.log.child({ personId: found.person.id, orgId: org.id });
+  }
+  const org = await findOrgById(services.db, found.session.orgId);
+  if (!org) {
+    throw new UnauthorizedError('The organisation of this session is gone.', 'not_signed_in');
+  }
+  return { ...found, org };
+}
+
+/** Requires a session (see `readSession`) and puts the signed-in person in `ctx.state.signedIn`. */
+export function requireSession(services: Services) {
+  return async (ctx: Context, next: Next) => {
+    const signed = await readSession(services, ctx);
+    ctx.state.signedIn = signed;
+    ctx.state.log = ctx.state.log.child({ personId: signed.person.id, orgId: signed.org.id });
     await next();
   };
 }

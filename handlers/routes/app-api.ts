@@ -14,6 +14,7 @@ import {
   workOrders,
 } from '../../models/schema/index.js';
 import { canViewKeyResult, requestedPerson } from '../app-api/access.js';
+import { FEEDBACK_BOXES, type FeedbackBox, feedbackBox } from '../app-api/feedback.js';
 import { keyResultJson, okrOverview, weeklyAlignment } from '../app-api/okr-view.js';
 import { teamSummary } from '../app-api/team.js';
 import { requireSession, signedIn } from '../auth/sessions.js';
@@ -205,8 +206,18 @@ export function appApiRouter(services: Services): Router {
         label: faultTypeLabel(org, skill.faultType),
         level: skill.level,
       })),
-      feedback: [],
+      feedback: await feedbackBox(services.db, org, person, 'received'),
     };
+  });
+
+  router.get('/feedback', async (ctx) => {
+    const { org } = signedIn(ctx);
+    const person = await requestedPerson(services.db, ctx);
+    const box = typeof ctx.query.box === 'string' ? ctx.query.box : 'inbox';
+    if (!(FEEDBACK_BOXES as readonly string[]).includes(box)) {
+      throw new ValidationError('box', `must be one of ${FEEDBACK_BOXES.join(', ')}`);
+    }
+    ctx.body = { box, items: await feedbackBox(services.db, org, person, box as FeedbackBox) };
   });
 
   router.get('/learning', async (ctx) => {

@@ -5,7 +5,7 @@ import { ApiError, apiGet, online } from './api';
  * Loads an API path into reactive state, and loads it again when `path` changes or the
  * network comes back.
  */
-export function useLoad<T>(path: Ref<string | null>) {
+export function useLoad<T>(path: Ref<string | null>, headers: Record<string, string> = {}) {
   const data = ref<T | null>(null) as Ref<T | null>;
   const stale = ref(false);
   const error = ref<ApiError | null>(null);
@@ -16,7 +16,7 @@ export function useLoad<T>(path: Ref<string | null>) {
     if (!target) return;
     loading.value = true;
     try {
-      const result = await apiGet<T>(target);
+      const result = await apiGet<T>(target, headers);
       data.value = result.data;
       stale.value = result.stale;
       error.value = null;

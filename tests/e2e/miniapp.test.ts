@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { okrKeyResults, people } from '../../models/schema/index.js';
+import { feedbackRequests, okrKeyResults, people } from '../../models/schema/index.js';
 import { artifactsDir, hasChromium, launchBrowser, PHONE_VIEWPORT } from '../helpers/browser.js';
-import { workOrderCreated, workOrderResolved } from '../helpers/events.js';
+import { eventId, workOrderCreated, workOrderResolved } from '../helpers/events.js';
 import { startTestPulse, type TestPulse, waitFor } from '../helpers/pulse.js';
 
 /** Adds up layout shifts the page reports, so a test can assert the page does not jump. */
@@ -60,6 +60,13 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
     return row as typeof okrKeyResults.$inferSelect;
   }
 
+  async function orderStatus(code: string): Promise<string | undefined> {
+    const result = await pulse.database.db.execute(
+      sql`select status from work_orders where code = ${code}`,
+    );
+    return (result as unknown as { rows: { status: string }[] }).rows[0]?.status;
+  }
+
   async function signIn(target: Page, employeeNo: string) {
     await target.goto(`${pulse.url}/app/`);
     await target.waitForURL(/\/app\/login/);
@@ -89,12 +96,7 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
     await expect.poll(() => value.textContent()).toBe(`${before} / 50`);
 
     expect((await pulse.postEvent(workOrderCreated({ orderId: 'WO-APP-1' }))).status).toBe(202);
-    await waitFor(async () => {
-      const [row] = await pulse.database.db
-        .execute(sql`select status from work_orders where code = 'WO-APP-1'`)
-        .then((result) => (result as unknown as { rows: { status: string }[] }).rows);
-      return row && row.status !== 'new' ? true : undefined;
-    });
+    await waitFor(async () => ((await orderStatus('WO-APP-1')) !== 'new' ? true : undefined));
     const resolved = workOrderResolved('WO-APP-1', new Date().toISOString(), {
       engineer_id: 'EE01',
       first_time_fix: true,
@@ -185,7 +187,7 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
     await page.setViewportSize(PHONE_VIEWPORT);
   });
 
-  it('gives a manager the team tab', async () => {
+  it('gives a manager the team tab and a feedback form to fill', async () => {
     const managerContext = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'zh-CN' });
     const managerPage = await managerContext.newPage();
     await signIn(managerPage, 'ME01');
@@ -193,6 +195,84 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
     await managerPage.locator('[data-test="page-team"] .van-cell').first().waitFor();
     expect(await managerPage.locator('[data-test="page-team"] section').count()).toBe(1);
     await managerPage.screenshot({ path: join(shots, 'miniapp-team.png') });
+
+    // A low rating of an east-region order asks the area manager for structured feedback.
+    const manager = await person('ME01');
+    expect((await pulse.postEvent(workOrderCreated({ orderId: 'WO-APP-2' }))).status).toBe(202);
+    await waitFor(async () => ((await orderStatus('WO-APP-2')) !== 'new' ? true : undefined));
+    await pulse.postEvent(
+      workOrderResolved('WO-APP-2', new Date().toISOString(), { engineer_id: 'EE02' }),
+    );
+    await waitFor(async () => ((await orderStatus('WO-APP-2')) === 'resolved' ? true : undefined));
+    const rating = {
+      id: eventId(),
+      type: 'rating.submitted',
+      occurred_at: new Date().toISOString(),
+      data: {
+        rating_id: 'R-APP-2',
+        work_order_id: 'WO-APP-2',
+        score: 1,
+        comment: '工程师没有解释故障原因。',
+        submitted_at: new Date().toISOString(),
+      },
+    };
+    expect((await pulse.postEvent(rating)).status).toBe(202);
+    const request = await waitFor(async () => {
+      const [row] = await pulse.database.db
+        .select()
+        .from(feedbackRequests)
+        .where(
+          and(eq(feedbackRequests.giverId, manager.id), eq(feedbackRequests.rule, 'low_rating')),
+        );
+      return row;
+    }, 10_000);
+
+    await managerPage.locator('[data-test="tab-feedback"]').click();
+    const item = managerPage.locator(`[data-test="feedback-${request.id}"]`);
+    await item.waitFor();
+    expect(await item.locator('[data-test="countdown"]').textContent()).toMatch(/剩余 4[67] 小时/);
+    await managerPage.screenshot({ path: join(shots, 'miniapp-feedback.png') });
+    await item.click();
+    await managerPage.locator('[data-test="feedback-form"]').waitFor();
+    await managerPage
+      .locator('[data-test="field-fact"] textarea')
+      .fill('客户评分 1 分，反馈没有解释故障原因。');
+    await managerPage.locator('[data-test="field-impact"] textarea').fill('太短');
+    await managerPage
+      .locator('[data-test="field-suggestion"] textarea')
+      .fill('到场后先向科室说明故障原因和预计修复时间。');
+    await managerPage.locator('[data-test="feedback-submit"]').click();
+    const impactError = managerPage.locator('[data-test="field-impact"] .van-field__error-message');
+    await expect.poll(() => impactError.textContent()).toContain('impact');
+    const [stillOpen] = await pulse.database.db
+      .select()
+      .from(feedbackRequests)
+      .where(eq(feedbackRequests.id, request.id));
+    expect(stillOpen?.status).not.toBe('submitted');
+    await managerPage.screenshot({ path: join(shots, 'miniapp-feedback-form.png') });
+
+    await managerPage
+      .locator('[data-test="field-impact"] textarea')
+      .fill('科室对我们的专业度产生怀疑，可能影响续约。');
+    await managerPage.locator('[data-test="feedback-submit"]').click();
+    await managerPage.waitForURL(/\/app\/feedback\?box=sent/);
+    await managerPage.locator(`[data-test="feedback-${request.id}"]`).waitFor();
+    const [submitted] = await pulse.database.db
+      .select()
+      .from(feedbackRequests)
+      .where(eq(feedbackRequests.id, request.id));
+    expect(submitted?.status).toBe('submitted');
+    expect(submitted?.submittedVia).toBe('miniapp');
     await managerContext.close();
+
+    const engineerContext = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'zh-CN' });
+    const engineerPage = await engineerContext.newPage();
+    await signIn(engineerPage, 'EE02');
+    await engineerPage.locator('[data-test="tab-record"]').click();
+    await expect
+      .poll(() => engineerPage.locator('[data-test="record-feedback"]').textContent())
+      .toContain('科室对我们的专业度产生怀疑');
+    await engineerPage.screenshot({ path: join(shots, 'miniapp-record.png') });
+    await engineerContext.close();
   });
 });
