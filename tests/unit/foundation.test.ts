@@ -25,9 +25,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PULSE_WEBHOOK_SECRET/);
   });
 
+  it('requires a session secret in production', () => {
+    const production = { NODE_ENV: 'production', PULSE_WEBHOOK_SECRET: 's' };
+    expect(() => loadConfig(production)).toThrow(/PULSE_SESSION_SECRET: required/);
+    expect(() => loadConfig({ ...production, PULSE_SESSION_SECRET: 'short' })).toThrow(
+      /at least 32 characters/,
+    );
+    expect(loadConfig({}).session.hours).toBe(12);
+  });
+
   it('turns the sandbox on only without platforms outside production', () => {
     expect(loadConfig({}).sandbox).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'production', PULSE_WEBHOOK_SECRET: 's' }).sandbox).toBe(false);
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        PULSE_WEBHOOK_SECRET: 's',
+        PULSE_SESSION_SECRET: 'x'.repeat(32),
+      }).sandbox,
+    ).toBe(false);
     const wecom = {
       WECOM_CORP_ID: 'ww1',
       WECOM_AGENT_ID: '1000002',
