@@ -11,7 +11,7 @@ import { cardSetting } from '../feedback/requests.js';
 export const FEEDBACK_BOXES = ['inbox', 'sent', 'received'] as const;
 export type FeedbackBox = (typeof FEEDBACK_BOXES)[number];
 
-/** Most requests one box lists, newest first. */
+/** Maximum number of requests one box lists. */
 const BOX_LIMIT = 100;
 
 async function namesOf(db: Executor, orgId: string, ids: (string | null)[]) {
