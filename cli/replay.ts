@@ -27,6 +27,7 @@ interface Stats {
   inbox: { pending: number; done: number; rejected: number; failed: number };
   inboxRejections: Record<string, number>;
   dispatchLatencyMs: { count: number; p50: number | null; p99: number | null; max: number | null };
+  dispatchProcessingMs: { p50: number | null; p99: number | null };
 }
 
 function fail(message: string): never {
@@ -261,6 +262,7 @@ async function main(): Promise<void> {
     secondsUntilAllProcessed: Number(totalSeconds.toFixed(1)),
     eventsPerSecondProcessed: Number((accepted / totalSeconds).toFixed(1)),
     dispatchLatencyMs: after.dispatchLatencyMs,
+    dispatchProcessingMs: after.dispatchProcessingMs,
   };
   process.stdout.write(`\n${formatSummary(summary)}\n`);
   if (options.json) writeFileSync(options.json, `${JSON.stringify(summary, null, 2)}\n`);
