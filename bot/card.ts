@@ -114,3 +114,21 @@ export function checkActionValues(
   }
   return undefined;
 }
+
+/**
+ * Makes a card's relative link (such as /app/feedback/1) absolute against `baseUrl`, the
+ * address people reach Pulse at. Without a base URL the link is removed, because a chat
+ * platform cannot open a relative link; `removed` tells the caller so it can log it.
+ */
+export function withAbsoluteLink(
+  card: Card,
+  baseUrl: string | undefined,
+): { card: Card; removed: boolean } {
+  if (!card.link?.url.startsWith('/')) return { card, removed: false };
+  if (!baseUrl) {
+    const { link: _link, ...rest } = card;
+    return { card: rest, removed: true };
+  }
+  const url = new URL(card.link.url, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).toString();
+  return { card: { ...card, link: { ...card.link, url } }, removed: false };
+}

@@ -13,7 +13,7 @@ import {
   saveChatMessage,
 } from '../models/outbox.js';
 import { findPerson, type Person } from '../models/people.js';
-import type { Card } from './card.js';
+import { type Card, withAbsoluteLink } from './card.js';
 import { type Channel, ChannelError, type MessageRef, type Recipient } from './channel.js';
 import type { ChannelRegistry } from './registry.js';
 
@@ -42,6 +42,11 @@ export interface OutboxSenderOptions {
   clock: Clock;
   channels: ChannelRegistry;
   onFaultPoint?: (point: string) => void;
+  /**
+   * The address people reach Pulse at (PULSE_PUBLIC_URL); relative card links are made
+   * absolute against it for chat platforms.
+   */
+  publicUrl?: string | undefined;
   /** Called after a message is sent or updated, with its recipient, for live views. */
   onDelivered?: (row: OutboxRow) => void;
   batchSize?: number;
@@ -108,7 +113,17 @@ export class OutboxSender {
           retryable: false,
         });
       const recipient = recipientOf(person);
-      const card = row.card as unknown as Card;
+      const stored = row.card as unknown as Card;
+      const cardFor = (target: Channel): Card => {
+        if (target.name === 'sandbox') return stored;
+        const { card, removed } = withAbsoluteLink(stored, this.options.publicUrl);
+        if (removed)
+          log.warn(
+            { channel: target.name },
+            'card link left out; set PULSE_PUBLIC_URL so chat platforms can open it',
+          );
+        return card;
+      };
       const existing =
         row.kind === 'update' ? await findChatMessage(db, row.orgId, row.cardKey) : undefined;
       let ref: MessageRef;
@@ -123,7 +138,7 @@ export class OutboxSender {
         }
         const result = await channel.update(
           existing.messageRef as unknown as MessageRef,
-          card,
+          cardFor(channel),
           recipient,
           {
             idempotencyKey: `pulse-${row.id}`,
@@ -143,7 +158,7 @@ export class OutboxSender {
             retryable: false,
           });
         }
-        ref = await channel.send(recipient, card, {
+        ref = await channel.send(recipient, cardFor(channel), {
           idempotencyKey: `pulse-${row.id}`,
           cardKey: row.cardKey,
         });

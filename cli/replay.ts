@@ -1,7 +1,8 @@
 /**
  * Replays MyLA311 service requests through a running Pulse server's signed webhook.
  *
- *   npm run replay -- <csv> [--limit N] [--org la311] [--concurrency 8] [--json summary.json]
+ *   npm run replay -- <csv> [--limit N] [--org la311] [--concurrency 8] [--max-pending 50]
+ *                       [--json summary.json]
  *
  * Environment: PULSE_URL (default http://127.0.0.1:3000), PULSE_WEBHOOK_SECRET (default the
  * development secret), PULSE_ADMIN_TOKEN (default the development token).
@@ -27,6 +28,7 @@ interface Stats {
   inbox: { pending: number; done: number; rejected: number; failed: number };
   inboxRejections: Record<string, number>;
   dispatchLatencyMs: { count: number; p50: number | null; p99: number | null; max: number | null };
+  dispatchProcessingMs: { p50: number | null; p99: number | null };
 }
 
 function fail(message: string): never {
@@ -41,6 +43,7 @@ function readOptions() {
       limit: { type: 'string' },
       org: { type: 'string', default: 'la311' },
       concurrency: { type: 'string', default: '8' },
+      'max-pending': { type: 'string', default: '50' },
       json: { type: 'string' },
     },
   });
@@ -56,9 +59,12 @@ function readOptions() {
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     fail('--concurrency must be 1 to 64.');
+  const maxPending = Number(values['max-pending']);
+  if (!Number.isInteger(maxPending) || maxPending < 0)
+    fail('--max-pending must be 0 (no limit) or more.');
   const org = values.org as string;
   if (!/^[a-z0-9-]{2,40}$/.test(org)) fail('--org must be 2-40 lowercase letters, digits or -.');
-  return { file, limit, concurrency, org, json: values.json };
+  return { file, limit, concurrency, maxPending, org, json: values.json };
 }
 
 /** Events in time order, each order's events kept in their own sequence. */
@@ -190,7 +196,16 @@ async function main(): Promise<void> {
     active -= 1;
     waiters.shift()?.();
   };
+  // Sending waits while the server has more than --max-pending events waiting, as a business
+  // system sending in real time would; the latency then measures a server that keeps up.
+  let sinceCheck = 0;
   for (const event of events) {
+    if (options.maxPending > 0 && ++sinceCheck >= Math.max(1, Math.floor(options.maxPending / 2))) {
+      sinceCheck = 0;
+      while ((await stats()).inbox.pending > options.maxPending) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
     await acquire();
     const previous = tails.get(event.requestId) ?? Promise.resolve();
     const task = previous
@@ -261,6 +276,7 @@ async function main(): Promise<void> {
     secondsUntilAllProcessed: Number(totalSeconds.toFixed(1)),
     eventsPerSecondProcessed: Number((accepted / totalSeconds).toFixed(1)),
     dispatchLatencyMs: after.dispatchLatencyMs,
+    dispatchProcessingMs: after.dispatchProcessingMs,
   };
   process.stdout.write(`\n${formatSummary(summary)}\n`);
   if (options.json) writeFileSync(options.json, `${JSON.stringify(summary, null, 2)}\n`);

@@ -124,6 +124,7 @@ export function createPulse(options: PulseOptions): Pulse {
     channels: registry,
     onFaultPoint: faultPoint,
     leaseMs: config.outboxLeaseMs,
+    publicUrl: config.publicUrl,
     onDelivered: feedbackDeliveryListener(db, clock, log.child({ component: 'feedback' })),
   });
   const processor = new InboxProcessor({

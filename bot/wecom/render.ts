@@ -90,17 +90,25 @@ function words(card: Card) {
  * `multiple_interaction` when the card has selects, and `text_notice` for a card without
  * actions. Every text is cut to its limit on a character boundary.
  */
-export function renderTemplateCard(card: Card, options: RenderOptions): RenderedCard {
+export function renderTemplateCard(original: Card, options: RenderOptions): RenderedCard {
   const dropped: string[] = [];
+  const card = withoutTextActions(original, dropped);
   const linkUrl = card.link?.url ?? options.defaultLinkUrl;
   const selects = (card.inputs ?? []).filter((input) => input.type === 'select');
-  for (const input of card.inputs ?? []) {
-    if (input.type === 'text') dropped.push(`text input ${input.name}`);
-  }
+  const [onlySelect] = selects;
   if (card.actions.length === 0) {
     if (linkUrl)
       return { cardType: 'text_notice', templateCard: textNotice(card, linkUrl), dropped };
     return { cardType: 'button_interaction', templateCard: closedCard(card, options), dropped };
+  }
+  // One select beside a link, such as the feedback card's quick assessment next to its form:
+  // a button card keeps the link as a button, which a multiple-choice card cannot.
+  if (onlySelect && selects.length === 1 && card.link) {
+    return {
+      cardType: 'button_interaction',
+      templateCard: buttonInteraction(card, options, linkUrl, dropped, onlySelect),
+      dropped,
+    };
   }
   if (selects.length > 0) {
     return {
@@ -114,6 +122,25 @@ export function renderTemplateCard(card: Card, options: RenderOptions): Rendered
     templateCard: buttonInteraction(card, options, linkUrl, dropped),
     dropped,
   };
+}
+
+/**
+ * Leaves out the text inputs and every action that requires one, because WeCom template
+ * cards cannot collect text; such cards carry a link to a form instead.
+ */
+function withoutTextActions(card: Card, dropped: string[]): Card {
+  const textInputs = new Set(
+    (card.inputs ?? []).filter((input) => input.type === 'text').map((input) => input.name),
+  );
+  if (textInputs.size === 0) return card;
+  for (const name of textInputs) dropped.push(`text input ${name}`);
+  const actions = card.actions.filter((action) => {
+    const needsText = (action.requires ?? []).some((name) => textInputs.has(name));
+    if (needsText) dropped.push(`action ${action.id}, which needs text`);
+    return !needsText;
+  });
+  const inputs = (card.inputs ?? []).filter((input) => input.type !== 'text');
+  return { ...card, actions, inputs };
 }
 
 function header(card: Card): Record<string, unknown> {
@@ -206,6 +233,7 @@ function buttonInteraction(
   options: RenderOptions,
   linkUrl: string | undefined,
   dropped: string[],
+  select?: SelectInput,
 ): Record<string, unknown> {
   const templateCard: Record<string, unknown> = {
     card_type: 'button_interaction',
@@ -214,6 +242,18 @@ function buttonInteraction(
   };
   withBody(card, templateCard);
   if (linkUrl) templateCard.card_action = { type: 1, url: linkUrl };
+  if (select) {
+    const required = card.actions.some((action) => action.requires?.includes(select.name));
+    const placeholder = select.placeholder ?? (required ? words(card).choose : undefined);
+    const choices = select.options.map((option) => ({ id: option.value, text: option.label }));
+    templateCard.button_selection = selectList(
+      select.name,
+      select.label,
+      choices,
+      placeholder,
+      dropped,
+    );
+  }
   const keys = new Set<string>();
   const buttons: Record<string, unknown>[] = [];
   for (const action of card.actions) {
@@ -228,6 +268,14 @@ function buttonInteraction(
       text: truncateUtf8(action.label, WECOM_LIMITS.buttonTextBytes),
       style: BUTTON_STYLE[action.style ?? 'default'],
       key,
+    });
+  }
+  if (select && card.link && buttons.length < WECOM_LIMITS.buttons) {
+    buttons.push({
+      type: 1,
+      text: truncateUtf8(card.link.label, WECOM_LIMITS.buttonTextBytes),
+      style: BUTTON_STYLE.primary,
+      url: card.link.url,
     });
   }
   templateCard.button_list = buttons;

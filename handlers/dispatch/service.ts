@@ -123,6 +123,7 @@ export async function dispatchNewOrder(
     weights: { ...settings.weights },
     status: best ? 'offered' : 'unassigned',
     offeredEngineerId: best?.engineerId ?? null,
+    inboxId: context.event.id,
     eventReceivedAt: context.event.receivedAt,
     computedAt: context.now,
     updatedAt: context.now,

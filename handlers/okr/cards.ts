@@ -16,6 +16,11 @@ export function checkinCardKey(keyResultId: string, week: string): string {
   return `okr-checkin:${keyResultId}:${week}`;
 }
 
+/** The mini-app page of a key result; the outbox sender makes it absolute. */
+export function keyResultPath(keyResultId: string): string {
+  return `/app/okr/kr/${keyResultId}`;
+}
+
 /**
  * A key result as a card progress block. The bar shows the share of the way from baseline to
  * target, and the label the value itself, so a "lower is better" metric reads right too.
@@ -71,11 +76,13 @@ export function completionCard(input: CompletionCardInput): Card {
       });
     }
   }
+  const [first] = input.moved;
   return {
     title: okrText(locale, 'done.title', { code: input.code }),
     tone: 'success',
     blocks,
     actions: [],
+    link: { label: okrText(locale, 'link.okr'), url: first ? keyResultPath(first.id) : '/app/okr' },
   };
 }
 
@@ -106,6 +113,7 @@ export function checkinCard(locale: Locale, keyResult: ScopedKeyResult, week: st
         maxLength: 500,
       },
     ],
+    link: { label: okrText(locale, 'link.okr'), url: keyResultPath(keyResult.id) },
     actions: [
       {
         id: OKR_ACTIONS.checkin,

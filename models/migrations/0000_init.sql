@@ -25,6 +25,7 @@ CREATE TABLE "dispatch_recommendations" (
 	"declined_ids" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"confirmed_by_id" uuid,
 	"version" integer DEFAULT 1 NOT NULL,
+	"inbox_id" bigint,
 	"event_received_at" timestamp with time zone NOT NULL,
 	"computed_at" timestamp with time zone NOT NULL,
 	"updated_at" timestamp with time zone NOT NULL

@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { organisations, people } from './organisation.js';
 import { workOrders } from './work.js';
 
@@ -23,6 +23,8 @@ export const dispatchRecommendations = pgTable(
     declinedIds: jsonb('declined_ids').$type<string[]>().notNull().default([]),
     confirmedById: uuid('confirmed_by_id').references(() => people.id),
     version: integer('version').notNull().default(1),
+    /** The inbox event the recommendation answers, for latency reports. */
+    inboxId: bigint('inbox_id', { mode: 'number' }),
     eventReceivedAt: timestamp('event_received_at', { withTimezone: true }).notNull(),
     computedAt: timestamp('computed_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),

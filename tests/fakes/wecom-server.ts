@@ -79,6 +79,19 @@ function checkKey(key: unknown, what: string, maxBytes: number, seen: Set<string
   seen.add(key);
 }
 
+/** Checks a select_list entry or a button_selection: its key and 1 to 10 unique options. */
+function checkSelect(value: unknown, keys: Set<string>): void {
+  const select = (value ?? {}) as Record<string, unknown>;
+  checkKey(select.question_key, 'question_key', 1024, keys);
+  const options = Array.isArray(select.option_list)
+    ? (select.option_list as Record<string, unknown>[])
+    : [];
+  if (options.length < 1 || options.length > 10)
+    throw new CardError('option_list must have 1 to 10 options');
+  const ids = new Set<string>();
+  for (const option of options) checkKey(option.id, 'option id', 128, ids);
+}
+
 /** Checks a template card against the documented rules of message/send. */
 function checkTemplateCard(card: Record<string, unknown>): void {
   const type = String(card.card_type);
@@ -101,22 +114,22 @@ function checkTemplateCard(card: Record<string, unknown>): void {
     const buttons = list('button_list');
     if (buttons.length < 1 || buttons.length > 6)
       throw new CardError('button_list must have 1 to 6 buttons');
-    for (const button of buttons) checkKey(button.key, 'button key', 1024, keys);
+    for (const button of buttons) {
+      // type 1 opens a URL and needs one; type 0 (the default) calls back with its key.
+      if (button.type === 1) {
+        if (typeof button.url !== 'string' || button.url === '')
+          throw new CardError('a type 1 button needs a url');
+        continue;
+      }
+      checkKey(button.key, 'button key', 1024, keys);
+    }
+    if (card.button_selection !== undefined) checkSelect(card.button_selection, keys);
   }
   if (type === 'multiple_interaction') {
     const selects = list('select_list');
     if (selects.length < 1 || selects.length > 3)
       throw new CardError('select_list must have 1 to 3 selects');
-    for (const select of selects) {
-      checkKey(select.question_key, 'question_key', 1024, keys);
-      const options = Array.isArray(select.option_list)
-        ? (select.option_list as Record<string, unknown>[])
-        : [];
-      if (options.length < 1 || options.length > 10)
-        throw new CardError('option_list must have 1 to 10 options');
-      const ids = new Set<string>();
-      for (const option of options) checkKey(option.id, 'option id', 128, ids);
-    }
+    for (const select of selects) checkSelect(select, keys);
     const submit = card.submit_button as { key?: unknown } | undefined;
     checkKey(submit?.key, 'submit_button.key', 1024, keys);
   }

@@ -61,11 +61,17 @@ export function viewCard(message: FakeCardMessage): WecomCardView {
   const card = message.templateCard;
   const cardType = String(card.card_type);
   const title = String((card.main_title as { title?: string } | undefined)?.title ?? '');
-  const selects = (card.select_list as SelectList[] | undefined) ?? [];
+  const selects = [
+    ...((card.select_list as SelectList[] | undefined) ?? []),
+    ...(card.button_selection ? [card.button_selection as SelectList] : []),
+  ];
   let actionIds: string[] = [];
   if (cardType === 'button_interaction' && card.replace_text === undefined) {
-    const buttons = (card.button_list as { key: string }[] | undefined) ?? [];
-    actionIds = buttons.map((button) => decodeActionKey(button.key).actionId);
+    // Buttons of type 1 open a URL and have no key.
+    const buttons = (card.button_list as { key?: string }[] | undefined) ?? [];
+    actionIds = buttons.flatMap((button) =>
+      button.key ? [decodeActionKey(button.key).actionId] : [],
+    );
   }
   if (cardType === 'multiple_interaction') {
     const chooser = selects.find((select) => select.question_key === ACTION_QUESTION_KEY);
@@ -118,11 +124,11 @@ export function clickEvent(
       selected[select.question_key] ??= select.option_list[0]?.id ?? NO_CHOICE;
     }
   } else {
-    const buttons = (card.button_list as { key: string }[] | undefined) ?? [];
+    const buttons = (card.button_list as { key?: string }[] | undefined) ?? [];
     const button = buttons.find(
-      (candidate) => decodeActionKey(candidate.key).actionId === actionId,
+      (candidate) => candidate.key && decodeActionKey(candidate.key).actionId === actionId,
     );
-    if (!button) throw new Error(`the card offers no ${actionId} button`);
+    if (!button?.key) throw new Error(`the card offers no ${actionId} button`);
     eventKey = button.key;
   }
   const responseCode = fake.issueResponseCode(view.taskId);

@@ -16,7 +16,9 @@ import {
   weekStart,
 } from '../../domain/okr/period.js';
 import { byRelevance, type KeyResultScope, orderInScope } from '../../domain/okr/trace.js';
+import { completionCard, keyResultProgressBlock } from '../../handlers/okr/cards.js';
 import { messages } from '../../miniapp/src/messages.js';
+import type { ScopedKeyResult } from '../../models/okr.js';
 
 describe('OKR metrics', () => {
   const orders = { resolved: 4, firstTimeFixes: 3, resolutionHours: 50 };
@@ -182,5 +184,36 @@ describe('mini-app texts', () => {
 
   it('has every key in both languages', () => {
     expect(keysOf(messages.en).sort()).toEqual(keysOf(messages['zh-CN']).sort());
+  });
+});
+
+describe('OKR cards', () => {
+  const keyResult = {
+    id: 'kr-1',
+    title: '首次修复率达到 90%',
+    metric: 'first_time_fix_rate' as const,
+    current: 80,
+    target: 90,
+    progress: 0.5,
+  };
+
+  it('shows value, target and share of the way', () => {
+    const block = keyResultProgressBlock('zh-CN', keyResult);
+    expect(block.label).toBe('首次修复率达到 90% · 80% / 90%');
+    expect(block.value).toBe(50);
+    expect(block.target).toBe(100);
+  });
+
+  it('links the completion card to the key result', () => {
+    const card = completionCard({
+      locale: 'en',
+      code: 'WO-1',
+      faultTypeLabel: 'CT tube',
+      customerName: 'Hospital',
+      moved: [keyResult as unknown as ScopedKeyResult],
+      strategyTitles: ['Fix it once'],
+    });
+    expect(card.link?.url).toBe('/app/okr/kr/kr-1');
+    expect(JSON.stringify(card.blocks)).toContain('Supports: Fix it once');
   });
 });
