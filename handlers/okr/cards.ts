@@ -16,13 +16,13 @@ export function checkinCardKey(keyResultId: string, week: string): string {
   return `okr-checkin:${keyResultId}:${week}`;
 }
 
-/** The mini-app page of a key result; the outbox sender makes it absolute. */
+/** Returns the mini-app path of a key result; the outbox sender makes it absolute. */
 export function keyResultPath(keyResultId: string): string {
   return `/app/okr/kr/${keyResultId}`;
 }
 
 /**
- * A key result as a card progress block. The bar shows the share of the way from baseline to
+ * Builds a key result's card progress block. The bar shows the share of the way from baseline to
  * target, and the label the value itself, so a "lower is better" metric reads right too.
  */
 export function keyResultProgressBlock(
@@ -50,7 +50,7 @@ export interface CompletionCardInput {
   strategyTitles: string[];
 }
 
-/** The card an engineer gets when an order they held is resolved: what it moved. */
+/** Builds the card an engineer gets when their order is resolved, with what it moved. */
 export function completionCard(input: CompletionCardInput): Card {
   const { locale } = input;
   const blocks: CardBlock[] = [
@@ -86,7 +86,7 @@ export function completionCard(input: CompletionCardInput): Card {
   };
 }
 
-/** The weekly card that asks a key result's owner for a confidence level and a comment. */
+/** Builds the weekly card that requests a confidence level and a comment from the owner. */
 export function checkinCard(locale: Locale, keyResult: ScopedKeyResult, week: string): Card {
   return {
     title: okrText(locale, 'checkin.title', { title: keyResult.title }),
@@ -126,7 +126,7 @@ export function checkinCard(locale: Locale, keyResult: ScopedKeyResult, week: st
   };
 }
 
-/** The check-in card after it was answered, in chat or in the mini-app. */
+/** Builds the check-in card after the check-in, made in chat or in the mini-app. */
 export function checkinAnsweredCard(
   locale: Locale,
   keyResult: ScopedKeyResult,
