@@ -69,13 +69,13 @@ const COMPANY: ObjectiveSpec[] = [
   },
   {
     strategy: 1,
-    title: '把平均修复时长压到 14 小时以内',
+    title: '把平均修复时长压到 16 小时以内',
     keyResults: [
       {
-        title: '平均修复时长降到 14 小时',
+        title: '平均修复时长降到 16 小时',
         metric: 'mean_resolution_hours',
-        baseline: 22,
-        target: 14,
+        baseline: 26,
+        target: 16,
       },
     ],
   },
@@ -83,7 +83,7 @@ const COMPANY: ObjectiveSpec[] = [
     strategy: 2,
     title: '让客户愿意续约和推荐',
     keyResults: [
-      { title: '复购意愿达到 8.5 分', metric: 'repurchase_intent', baseline: 7, target: 8.5 },
+      { title: '复购意愿达到 8.5 分', metric: 'repurchase_intent', baseline: 6, target: 8.5 },
       { title: '完成 200 次结构化反馈', metric: 'feedback_completed', baseline: 0, target: 200 },
     ],
   },
@@ -107,10 +107,10 @@ const team = (name: string): ObjectiveSpec[] => [
     title: `${name}设备更快恢复`,
     keyResults: [
       {
-        title: `${name}平均修复时长降到 14 小时`,
+        title: `${name}平均修复时长降到 16 小时`,
         metric: 'mean_resolution_hours',
-        baseline: 22,
-        target: 14,
+        baseline: 26,
+        target: 16,
       },
       { title: '完成 4 次备件前置仓演练', metric: 'manual', baseline: 0, target: 4 },
     ],
@@ -119,8 +119,8 @@ const team = (name: string): ObjectiveSpec[] => [
     strategy: 2,
     title: `${name}客户满意度提升`,
     keyResults: [
-      { title: '客户平均评分达到 4.7', metric: 'mean_rating', baseline: 4.2, target: 4.7 },
-      { title: '复购意愿达到 8.5 分', metric: 'repurchase_intent', baseline: 7, target: 8.5 },
+      { title: '客户平均评分达到 4.4', metric: 'mean_rating', baseline: 3.4, target: 4.4 },
+      { title: '复购意愿达到 8.5 分', metric: 'repurchase_intent', baseline: 6, target: 8.5 },
     ],
   },
 ];
@@ -130,7 +130,7 @@ const person = (faultType: string): ObjectiveSpec[] => [
     strategy: 0,
     title: '一次修好每台设备',
     keyResults: [
-      { title: '首次修复率达到 90%', metric: 'first_time_fix_rate', baseline: 70, target: 90 },
+      { title: '首次修复率达到 88%', metric: 'first_time_fix_rate', baseline: 60, target: 88 },
       {
         title: `解决 15 单 ${FAULT_TYPES[faultType] ?? faultType}`,
         metric: 'orders_resolved',
@@ -145,19 +145,19 @@ const person = (faultType: string): ObjectiveSpec[] => [
     title: '更快恢复设备',
     keyResults: [
       {
-        title: '平均修复时长降到 12 小时',
+        title: '平均修复时长降到 16 小时',
         metric: 'mean_resolution_hours',
-        baseline: 24,
-        target: 12,
+        baseline: 30,
+        target: 16,
       },
-      { title: '本季度解决 50 单', metric: 'orders_resolved', baseline: 0, target: 50 },
+      { title: '本季度解决 35 单', metric: 'orders_resolved', baseline: 0, target: 35 },
     ],
   },
   {
     strategy: 2,
     title: '让客户满意',
     keyResults: [
-      { title: '客户平均评分达到 4.8', metric: 'mean_rating', baseline: 4, target: 4.8 },
+      { title: '客户平均评分达到 4.5', metric: 'mean_rating', baseline: 2.5, target: 4.5 },
     ],
   },
 ];

@@ -93,7 +93,7 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
     const keyResult = await ordersKeyResult(engineer.id);
     const value = page.locator(`[data-test="kr-${keyResult.id}"] [data-test="kr-value"]`);
     const before = keyResult.current ?? 0;
-    await expect.poll(() => value.textContent()).toBe(`${before} / 50`);
+    await expect.poll(() => value.textContent()).toBe(`${before} / ${keyResult.target}`);
 
     expect((await pulse.postEvent(workOrderCreated({ orderId: 'WO-APP-1' }))).status).toBe(202);
     await waitFor(async () => ((await orderStatus('WO-APP-1')) !== 'new' ? true : undefined));
@@ -107,7 +107,7 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
     );
 
     await page.reload();
-    await expect.poll(() => value.textContent(), { timeout: 5000 }).toBe(`${before + 1} / 50`);
+    await expect.poll(() => value.textContent(), { timeout: 5000 }).toBe(`${before + 1} / ${keyResult.target}`);
     // Every order the engineer resolved this week, seeded or new, traces to a key result.
     await expect
       .poll(() => page.locator('[data-test="alignment"]').textContent())
