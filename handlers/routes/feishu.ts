@@ -10,7 +10,6 @@ import {
   findStoredClick,
   takeClickedCardUpdate,
 } from '../../models/click-updates.js';
-import { storeInboxEvent } from '../../models/inbox.js';
 import type { Organisation } from '../../models/orgs.js';
 import { storeCardClick } from '../card-clicks.js';
 import { type ChatMessageEvent, storeChatMessage } from '../chat-messages.js';

@@ -107,7 +107,9 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
     );
 
     await page.reload();
-    await expect.poll(() => value.textContent(), { timeout: 5000 }).toBe(`${before + 1} / ${keyResult.target}`);
+    await expect
+      .poll(() => value.textContent(), { timeout: 5000 })
+      .toBe(`${before + 1} / ${keyResult.target}`);
     // Every order the engineer resolved this week, seeded or new, traces to a key result.
     await expect
       .poll(() => page.locator('[data-test="alignment"]').textContent())
