@@ -4,13 +4,17 @@
  *   npm run replay -- <csv> [--limit N] [--org la311] [--concurrency 8] [--max-pending 50]
  *                       [--json summary.json]
  *
+ * --record NAME writes the summary to docs/benchmarks.md under that name.
+ *
  * Environment: PULSE_URL (default http://127.0.0.1:3000), PULSE_WEBHOOK_SECRET (default the
  * development secret), PULSE_ADMIN_TOKEN (default the development token).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { parse } from 'csv-parse/sync';
+import { machineDescription, writeBenchmarkSection } from '../bench/report.js';
 import { signPayload } from '../lib/signature.js';
 import {
   eventsForRequest,
@@ -45,12 +49,13 @@ function readOptions() {
       concurrency: { type: 'string', default: '8' },
       'max-pending': { type: 'string', default: '50' },
       json: { type: 'string' },
+      record: { type: 'string' },
     },
   });
   const file = positionals[0];
   if (!file)
     fail(
-      `${USAGE}\nThe MyLA311 CSV lives in ../shared/data/la311_work_orders/ when the data folder is present.`,
+      `${USAGE}\nPass a MyLA311 service-request CSV export (data.lacity.org, "MyLA311 Service Request Data").`,
     );
   if (!existsSync(file)) fail(`${file} does not exist. Pass the path of a MyLA311 CSV file.`);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
@@ -64,7 +69,11 @@ function readOptions() {
     fail('--max-pending must be 0 (no limit) or more.');
   const org = values.org as string;
   if (!/^[a-z0-9-]{2,40}$/.test(org)) fail('--org must be 2-40 lowercase letters, digits or -.');
-  return { file, limit, concurrency, maxPending, org, json: values.json };
+  const record = values.record;
+  if (record !== undefined && !/^[a-z0-9-]{1,40}$/.test(record)) {
+    fail('--record must be a short name such as pglite: lowercase letters, digits or -.');
+  }
+  return { file, limit, concurrency, maxPending, org, json: values.json, record };
 }
 
 /** Events in time order, each order's events kept in their own sequence. */
@@ -119,8 +128,9 @@ async function main(): Promise<void> {
     `Organisation ${options.org}: ${organisation.regions.length} districts, ${organisation.people.length} people from ${requests.length} requests\n`,
   );
 
-  const stats = async (): Promise<Stats> => {
-    const response = await fetch(`${baseUrl}/api/admin/orgs/${options.org}/stats`, {
+  const stats = async (brief = false): Promise<Stats> => {
+    const query = brief ? '?brief=1' : '';
+    const response = await fetch(`${baseUrl}/api/admin/orgs/${options.org}/stats${query}`, {
       headers: admin,
     });
     if (!response.ok)
@@ -202,7 +212,7 @@ async function main(): Promise<void> {
   for (const event of events) {
     if (options.maxPending > 0 && ++sinceCheck >= Math.max(1, Math.floor(options.maxPending / 2))) {
       sinceCheck = 0;
-      while ((await stats()).inbox.pending > options.maxPending) {
+      while ((await stats(true)).inbox.pending > options.maxPending) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -280,6 +290,20 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`\n${formatSummary(summary)}\n`);
   if (options.json) writeFileSync(options.json, `${JSON.stringify(summary, null, 2)}\n`);
+  if (options.record) {
+    const command = `npm run replay -- ${process.argv.slice(2).join(' ')}`;
+    writeBenchmarkSection(
+      `replay-${options.record}`,
+      `## LA 311 replay (${options.record})
+
+Command: \`${command}\` against \`${baseUrl}\`.
+Machine: ${machineDescription()}; one-minute load average ${loadavg()[0]?.toFixed(2)} at the end.
+Measured: ${new Date().toISOString().slice(0, 10)}.
+
+${formatSummary(summary)}`,
+    );
+    process.stderr.write('summary written to docs/benchmarks.md\n');
+  }
   if (summary.eventsLost !== 0 || summary.stillPending > 0) process.exitCode = 1;
 }
 

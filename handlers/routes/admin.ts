@@ -73,6 +73,14 @@ export function adminRouter(services: Services, adminToken: string): Router {
 
   router.get('/orgs/:slug/stats', async (ctx) => {
     const org = await resolveOrg(services, ctx.params.slug);
+    // ?brief=1 counts the inbox only, for callers that poll while they send.
+    if (ctx.query.brief === '1') {
+      ctx.body = {
+        org: { id: org.id, slug: org.slug },
+        inbox: await countInboxByStatus(services.db, org.id),
+      };
+      return;
+    }
     // Latency runs from the stored event to the committed recommendation, queueing included;
     // processing runs from the moment a worker took the event.
     const [latency] = await queryRows<LatencyRow>(
