@@ -76,6 +76,9 @@ function readOptions() {
   return { file, limit, concurrency, maxPending, org, json: values.json, record };
 }
 
+/** Redrawn in a terminal; one line every ten seconds when the output goes to a file or a pipe. */
+const PROGRESS_OPTIONS = { hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 };
+
 /** Events in time order, each order's events kept in their own sequence. */
 function scheduleEvents(requests: ServiceRequest[]): ReplayEvent[] {
   const events: (ReplayEvent & { sortKey: string })[] = [];
@@ -146,7 +149,7 @@ async function main(): Promise<void> {
   const skippedRequests = new Set<string>();
   const bar = new SingleBar({
     format: 'Sending  [{bar}] {percentage}% | {value}/{total} events | {rate}/s | ETA {eta}s',
-    hideCursor: true,
+    ...PROGRESS_OPTIONS,
   });
   bar.start(events.length, 0, { rate: '0' });
   const started = performance.now();
@@ -235,7 +238,7 @@ async function main(): Promise<void> {
   const accepted = statusCounts.get(202) ?? 0;
   const processing = new SingleBar({
     format: 'Processing [{bar}] {percentage}% | {value}/{total} events',
-    hideCursor: true,
+    ...PROGRESS_OPTIONS,
   });
   processing.start(accepted, 0);
   let after = await stats();
