@@ -95,6 +95,8 @@ export class Rejection extends Error {
     message: string,
     readonly status = 422,
     readonly field?: string,
+    /** Machine-readable facts about an invalid field, returned beside `field`. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'Rejection';

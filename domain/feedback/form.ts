@@ -29,9 +29,16 @@ export function parseAssessment(value: unknown): Assessment | undefined {
     : undefined;
 }
 
+/** The rule a rejected value broke, with its limit, so a client can word the error itself. */
+export interface FormViolation {
+  rule: 'required' | 'text' | 'min_length' | 'max_length' | 'choice';
+  limit?: number;
+  length?: number;
+}
+
 export type FormCheck =
   | { ok: true; answers: FeedbackAnswers }
-  | { ok: false; field: string; message: string };
+  | { ok: false; field: string; message: string; violation: FormViolation };
 
 /** Length in characters as a reader counts them (code points), so 中文 counts 2. */
 export function textLength(text: string): number {
@@ -48,9 +55,16 @@ export function checkFeedbackAnswers(values: Record<string, unknown>): FormCheck
     const raw = values[field.name];
     const name = `values.${field.name}`;
     if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
-      return { ok: false, field: name, message: 'is required; describe it in a few sentences' };
+      return {
+        ok: false,
+        field: name,
+        message: 'is required; describe it in a few sentences',
+        violation: { rule: 'required', limit: field.minLength },
+      };
     }
-    if (typeof raw !== 'string') return { ok: false, field: name, message: 'must be text' };
+    if (typeof raw !== 'string') {
+      return { ok: false, field: name, message: 'must be text', violation: { rule: 'text' } };
+    }
     const text = raw.trim();
     const length = textLength(text);
     if (length < field.minLength) {
@@ -58,6 +72,7 @@ export function checkFeedbackAnswers(values: Record<string, unknown>): FormCheck
         ok: false,
         field: name,
         message: `must be at least ${field.minLength} characters (has ${length})`,
+        violation: { rule: 'min_length', limit: field.minLength, length },
       };
     }
     if (length > field.maxLength) {
@@ -65,6 +80,7 @@ export function checkFeedbackAnswers(values: Record<string, unknown>): FormCheck
         ok: false,
         field: name,
         message: `must be at most ${field.maxLength} characters (has ${length})`,
+        violation: { rule: 'max_length', limit: field.maxLength, length },
       };
     }
     texts[field.name] = text;
@@ -76,6 +92,7 @@ export function checkFeedbackAnswers(values: Record<string, unknown>): FormCheck
         ok: false,
         field: 'values.assessment',
         message: `must be one of ${ASSESSMENTS.join(', ')}, or left out`,
+        violation: { rule: 'choice' },
       };
     }
   }

@@ -77,7 +77,9 @@ export async function submitFeedback(
   const request = await lockOpenRequest(scope, requestId, actor);
   const check = checkFeedbackAnswers(values);
   if (!check.ok) {
-    throw new Rejection('invalid_input', `${check.field} ${check.message}.`, 400, check.field);
+    throw new Rejection('invalid_input', `${check.field} ${check.message}.`, 400, check.field, {
+      ...check.violation,
+    });
   }
   // A quick assessment sent earlier from the card counts when the form leaves it out.
   const answers = {

@@ -159,7 +159,7 @@ export function feedbackFormRouter(services: Services): Router {
       if (!(error instanceof Rejection)) throw error;
       log.info({ code: error.code, field: error.field }, 'feedback submission rejected');
       throw new AppError(error.code, error.status, error.message, {
-        details: error.field ? { field: error.field } : {},
+        details: error.field ? { field: error.field, ...error.details } : {},
       });
     }
   });

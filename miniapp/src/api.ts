@@ -1,5 +1,12 @@
 import { ref } from 'vue';
 
+/** The rule an invalid field broke, when the server names one, with its limit. */
+export interface FieldViolation {
+  rule: string;
+  limit?: number;
+  length?: number;
+}
+
 /** An API failure with the server's error code and, for invalid input, the field. */
 export class ApiError extends Error {
   constructor(
@@ -7,6 +14,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    readonly violation?: FieldViolation,
   ) {
     super(message);
   }
@@ -37,13 +45,19 @@ export function configureApi(options: {
 
 async function errorOf(response: Response): Promise<ApiError> {
   const body = (await response.json().catch(() => ({}))) as {
-    error?: { code?: string; message?: string; field?: string };
+    error?: { code?: string; message?: string; field?: string } & Partial<FieldViolation>;
   };
+  const error = body.error ?? {};
+  const violation =
+    typeof error.rule === 'string'
+      ? { rule: error.rule, limit: error.limit, length: error.length }
+      : undefined;
   return new ApiError(
     response.status,
-    body.error?.code ?? String(response.status),
-    body.error?.message ?? response.statusText,
-    body.error?.field,
+    error.code ?? String(response.status),
+    error.message ?? response.statusText,
+    error.field,
+    violation,
   );
 }
 

@@ -14,6 +14,13 @@ export const messages = {
       empty: '暂无内容',
       signOut: '退出登录',
     },
+    validation: {
+      required: '必填，至少 {limit} 个字',
+      text: '请填写文字',
+      min_length: '至少 {limit} 个字，现在 {length} 个',
+      max_length: '最多 {limit} 个字，现在 {length} 个',
+      choice: '请选择列出的选项之一',
+    },
     login: {
       title: '登录 Pulse',
       sandbox: '开发沙箱：选择一位演示人员登录',
@@ -142,6 +149,13 @@ export const messages = {
       back: 'Back',
       empty: 'Nothing here yet',
       signOut: 'Sign out',
+    },
+    validation: {
+      required: 'Required: at least {limit} characters',
+      text: 'Enter text here',
+      min_length: 'At least {limit} characters (now {length})',
+      max_length: 'At most {limit} characters (now {length})',
+      choice: 'Choose one of the listed options',
     },
     login: {
       title: 'Sign in to Pulse',

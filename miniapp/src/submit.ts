@@ -4,6 +4,14 @@ import type { Ref } from 'vue';
 import { ApiError, online } from './api';
 import { i18n } from './i18n';
 
+/** Returns a field error in the app's language when the server names the rule, else its message. */
+function fieldMessage(error: ApiError): string {
+  const { t, te } = i18n.global;
+  const key = `validation.${error.violation?.rule}`;
+  if (!error.violation || !te(key)) return error.message;
+  return t(key, { limit: error.violation.limit, length: error.violation.length });
+}
+
 /**
  * Runs a form submission: clears the old field errors, refuses to send while offline, puts the
  * server's message for an invalid field under that field (`values.` prefix dropped), and shows
@@ -26,7 +34,7 @@ export async function submitForm(
     return true;
   } catch (error) {
     if (error instanceof ApiError && error.field) {
-      errors[error.field.replace(/^values\./, '')] = error.message;
+      errors[error.field.replace(/^values\./, '')] = fieldMessage(error);
     } else if (error instanceof ApiError && error.code === 'offline') {
       showToast(t('common.offlineAction'));
     } else {

@@ -245,7 +245,7 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
       .fill('到场后先向科室说明故障原因和预计修复时间。');
     await managerPage.locator('[data-test="feedback-submit"]').click();
     const impactError = managerPage.locator('[data-test="field-impact"] .van-field__error-message');
-    await expect.poll(() => impactError.textContent()).toContain('impact');
+    await expect.poll(() => impactError.textContent()).toBe('至少 10 个字，现在 2 个');
     const [stillOpen] = await pulse.database.db
       .select()
       .from(feedbackRequests)

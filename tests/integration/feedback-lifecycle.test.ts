@@ -182,11 +182,15 @@ describe('feedback request lifecycle', () => {
     expect((await fetch(base)).status).toBe(401);
 
     const invalid = [
-      [{ ...VALID_ANSWERS, impact: '  ' }, 'values.impact'],
-      [{ ...VALID_ANSWERS, suggestion: 'x'.repeat(501) }, 'values.suggestion'],
-      [{ ...VALID_ANSWERS, assessment: 'great' }, 'values.assessment'],
+      [{ ...VALID_ANSWERS, impact: '  ' }, 'values.impact', { rule: 'required', limit: 10 }],
+      [
+        { ...VALID_ANSWERS, suggestion: 'x'.repeat(501) },
+        'values.suggestion',
+        { rule: 'max_length', limit: 500, length: 501 },
+      ],
+      [{ ...VALID_ANSWERS, assessment: 'great' }, 'values.assessment', { rule: 'choice' }],
     ] as const;
-    for (const [values, field] of invalid) {
+    for (const [values, field, violation] of invalid) {
       const response = await fetch(`${base}/submit`, {
         method: 'POST',
         headers,
@@ -196,6 +200,7 @@ describe('feedback request lifecycle', () => {
       const body = (await response.json()) as { error: { field: string; message: string } };
       expect(body.error.field).toBe(field);
       expect(body.error.message).toContain(field);
+      expect(body.error).toMatchObject(violation);
     }
     const noToken = await fetch(`${base}/submit`, {
       method: 'POST',
