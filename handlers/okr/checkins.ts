@@ -39,8 +39,9 @@ export interface CheckinContext {
   cards: CardQueue;
 }
 
-function invalid(field: string, message: string): Rejection {
-  return new Rejection('invalid_input', `${field}: ${message}`, 400, field);
+/** A rejection of one field, with the rule it broke for clients that word errors themselves. */
+function invalid(field: string, message: string, violation: Record<string, unknown>): Rejection {
+  return new Rejection('invalid_input', `${field}: ${message}`, 400, field, violation);
 }
 
 /** Validates a check-in; throws a Rejection naming the first invalid field. */
@@ -54,14 +55,21 @@ export function parseCheckin(
     throw invalid(
       `${prefix}confidence`,
       'must be a whole number from 1 (will miss) to 5 (will meet)',
+      { rule: 'confidence' },
     );
   }
   let comment: string | null = null;
   if (input.comment !== undefined && input.comment !== null) {
-    if (typeof input.comment !== 'string') throw invalid(`${prefix}comment`, 'must be text');
+    if (typeof input.comment !== 'string')
+      throw invalid(`${prefix}comment`, 'must be text', { rule: 'text' });
     comment = input.comment.trim() || null;
-    if (comment && [...comment].length > MAX_CHECKIN_COMMENT) {
-      throw invalid(`${prefix}comment`, `must be at most ${MAX_CHECKIN_COMMENT} characters`);
+    const length = comment ? [...comment].length : 0;
+    if (length > MAX_CHECKIN_COMMENT) {
+      throw invalid(`${prefix}comment`, `must be at most ${MAX_CHECKIN_COMMENT} characters`, {
+        rule: 'max_length',
+        limit: MAX_CHECKIN_COMMENT,
+        length,
+      });
     }
   }
   let value: number | undefined;
@@ -70,10 +78,12 @@ export function parseCheckin(
       throw invalid(
         `${prefix}value`,
         'can be entered only on a manual key result; this one is computed from work orders',
+        { rule: 'manual_only' },
       );
     }
     value = Number(input.value);
-    if (!Number.isFinite(value)) throw invalid(`${prefix}value`, 'must be a number');
+    if (!Number.isFinite(value))
+      throw invalid(`${prefix}value`, 'must be a number', { rule: 'number' });
   }
   return { confidence, comment, value };
 }

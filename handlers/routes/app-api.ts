@@ -163,7 +163,11 @@ export function appApiRouter(services: Services): Router {
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;
       if (error.status === 400)
-        throw new ValidationError(error.field ?? '(body)', error.message.replace(/^[^:]+: /, ''));
+        throw new ValidationError(
+          error.field ?? '(body)',
+          error.message.replace(/^[^:]+: /, ''),
+          error.details,
+        );
       if (error.status === 403) throw new ForbiddenError(error.message, error.code);
       throw error;
     }

@@ -20,6 +20,9 @@ export const messages = {
       min_length: '至少 {limit} 个字，现在 {length} 个',
       max_length: '最多 {limit} 个字，现在 {length} 个',
       choice: '请选择列出的选项之一',
+      confidence: '请选择信心（1 到 5）',
+      manual_only: '只有手动填写的关键结果可以录入数值',
+      number: '请输入数字',
     },
     login: {
       title: '登录 Pulse',
@@ -156,6 +159,9 @@ export const messages = {
       min_length: 'At least {limit} characters (now {length})',
       max_length: 'At most {limit} characters (now {length})',
       choice: 'Choose one of the listed options',
+      confidence: 'Choose a confidence from 1 to 5',
+      manual_only: 'Only a manual key result takes a value',
+      number: 'Enter a number',
     },
     login: {
       title: 'Sign in to Pulse',

@@ -125,7 +125,7 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
     await page.locator('[data-test="checkin-submit"]').click();
     await expect
       .poll(() => page.locator('[data-test="error-confidence"]').textContent())
-      .toContain('confidence');
+      .toBe('请选择信心（1 到 5）');
     await page.locator('[data-test="confidence"] .van-rate__item').nth(3).click();
     await page.locator('[data-test="checkin-form"] textarea').fill('本周节奏正常。');
     await page.locator('[data-test="checkin-submit"]').click();

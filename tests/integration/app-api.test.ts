@@ -166,13 +166,19 @@ describe('mini-app API access', () => {
     const path = `/api/okr/key-results/${keyResult?.id}/checkins`;
     const invalid = await client.request(path, { method: 'POST', body: { confidence: 7 } });
     expect(invalid.status).toBe(400);
-    expect(((await invalid.json()) as { error: { field: string } }).error.field).toBe('confidence');
+    const invalidError = ((await invalid.json()) as { error: { field: string; rule: string } })
+      .error;
+    expect(invalidError.field).toBe('confidence');
+    expect(invalidError.rule).toBe('confidence');
     const manualOnly = await client.request(path, {
       method: 'POST',
       body: { confidence: 3, value: 5 },
     });
     expect(manualOnly.status).toBe(400);
-    expect(((await manualOnly.json()) as { error: { field: string } }).error.field).toBe('value');
+    const manualError = ((await manualOnly.json()) as { error: { field: string; rule: string } })
+      .error;
+    expect(manualError.field).toBe('value');
+    expect(manualError.rule).toBe('manual_only');
     const stored = () =>
       pulse.database.db
         .select()
