@@ -39,7 +39,7 @@ export interface CheckinContext {
   cards: CardQueue;
 }
 
-/** A rejection of one field, with the rule it broke for clients that word errors themselves. */
+/** Builds the rejection of one field, with the rule it broke for clients that word errors. */
 function invalid(field: string, message: string, violation: Record<string, unknown>): Rejection {
   return new Rejection('invalid_input', `${field}: ${message}`, 400, field, violation);
 }
