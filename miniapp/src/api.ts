@@ -65,12 +65,15 @@ async function errorOf(response: Response): Promise<ApiError> {
  * Loads JSON from the API. When the network is down it returns the copy cached at the last
  * successful load with `stale: true`, or throws ApiError with code offline when there is none.
  */
-export async function apiGet<T>(path: string): Promise<{ data: T; stale: boolean }> {
+export async function apiGet<T>(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ data: T; stale: boolean }> {
   let response: Response;
   try {
     response = await fetch(path, {
       credentials: 'same-origin',
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', ...headers },
     });
   } catch {
     online.value = false;
@@ -93,18 +96,19 @@ export async function apiGet<T>(path: string): Promise<{ data: T; stale: boolean
   return { data, stale: false };
 }
 
-/** Sends a change with the session's CSRF token; throws ApiError on failure. */
+/** Sends a change with the session's CSRF token and any extra headers; throws ApiError. */
 export async function apiSend<T>(
   method: 'POST' | 'PATCH',
   path: string,
   body: unknown,
+  headers: Record<string, string> = {},
 ): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken, ...headers },
       body: JSON.stringify(body),
     });
   } catch {

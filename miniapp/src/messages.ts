@@ -14,6 +14,11 @@ export const messages = {
       empty: '暂无内容',
       signOut: '退出登录',
     },
+    errorCode: {
+      invalid_form_token: '表单链接不完整或有误，请从反馈卡片重新打开。',
+      not_permitted: '没有权限查看这项内容。',
+      not_found: '内容不存在或已被删除。',
+    },
     validation: {
       required: '必填，至少 {limit} 个字',
       text: '请填写文字',
@@ -152,6 +157,12 @@ export const messages = {
       back: 'Back',
       empty: 'Nothing here yet',
       signOut: 'Sign out',
+    },
+    errorCode: {
+      invalid_form_token:
+        'The form link is incomplete or wrong; open it again from the feedback card.',
+      not_permitted: 'You are not permitted to see this.',
+      not_found: 'This was not found; it may have been deleted.',
     },
     validation: {
       required: 'Required: at least {limit} characters',

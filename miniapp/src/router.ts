@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory } from 'vue-router';
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
 import { ApiError, configureApi } from './api';
 import { loadMe, me } from './session';
 
@@ -53,11 +53,19 @@ export const router = createRouter({
   ],
 });
 
+/** Tells whether a route is a feedback form opened by the link of its chat card. */
+export function isFormLink(route: RouteLocationNormalized): boolean {
+  return route.name === 'feedback-form' && typeof route.query.token === 'string';
+}
+
 configureApi({
   unauthorized: () => {
+    // Before sign-in the route guard decides where to go.
+    if (!me.value) return;
     me.value = null;
     const current = router.currentRoute.value;
-    if (current.name !== 'login')
+    // A form link works without a session and shows its own error for a wrong token.
+    if (current.name !== 'login' && !isFormLink(current))
       void router.replace({ name: 'login', query: { next: current.fullPath } });
   },
 });
@@ -71,6 +79,7 @@ router.beforeEach(async (to) => {
       // Offline with no copy of the session: the login page says so.
       if (!(error instanceof ApiError)) throw error;
     }
+    if (!me.value && isFormLink(to)) return true;
     if (!me.value) return { name: 'login', query: { next: to.fullPath } };
   }
   if (to.meta.managers && me.value.person.role === 'engineer') return { name: 'okr' };

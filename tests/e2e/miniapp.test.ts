@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedbackRequests, okrKeyResults, people } from '../../models/schema/index.js';
+import { feedbackRequests, okrKeyResults, people, workOrders } from '../../models/schema/index.js';
 import { artifactsDir, hasChromium, launchBrowser, PHONE_VIEWPORT } from '../helpers/browser.js';
 import { eventId, workOrderCreated, workOrderResolved } from '../helpers/events.js';
 import { startTestPulse, type TestPulse, waitFor } from '../helpers/pulse.js';
@@ -65,6 +65,44 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
       sql`select status from work_orders where code = ${code}`,
     );
     return (result as unknown as { rows: { status: string }[] }).rows[0]?.status;
+  }
+
+  /** Resolves a new east-region order by `engineerNo` and rates it 1; returns ME01's request. */
+  async function lowRatingRequest(orderCode: string, engineerNo: string) {
+    const manager = await person('ME01');
+    expect((await pulse.postEvent(workOrderCreated({ orderId: orderCode }))).status).toBe(202);
+    await waitFor(async () => ((await orderStatus(orderCode)) !== 'new' ? true : undefined));
+    await pulse.postEvent(
+      workOrderResolved(orderCode, new Date().toISOString(), { engineer_id: engineerNo }),
+    );
+    await waitFor(async () => ((await orderStatus(orderCode)) === 'resolved' ? true : undefined));
+    const rating = {
+      id: eventId(),
+      type: 'rating.submitted',
+      occurred_at: new Date().toISOString(),
+      data: {
+        rating_id: `R-${orderCode}`,
+        work_order_id: orderCode,
+        score: 1,
+        comment: '工程师没有解释故障原因。',
+        submitted_at: new Date().toISOString(),
+      },
+    };
+    expect((await pulse.postEvent(rating)).status).toBe(202);
+    return waitFor(async () => {
+      const [row] = await pulse.database.db
+        .select({ request: feedbackRequests })
+        .from(feedbackRequests)
+        .innerJoin(workOrders, eq(workOrders.id, feedbackRequests.workOrderId))
+        .where(
+          and(
+            eq(feedbackRequests.giverId, manager.id),
+            eq(feedbackRequests.rule, 'low_rating'),
+            eq(workOrders.code, orderCode),
+          ),
+        );
+      return row?.request;
+    }, 10_000);
   }
 
   async function signIn(target: Page, employeeNo: string) {
@@ -198,36 +236,7 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
     expect(await managerPage.locator('[data-test="page-team"] section').count()).toBe(1);
     await managerPage.screenshot({ path: join(shots, 'miniapp-team.png') });
 
-    // A low rating of an east-region order asks the area manager for structured feedback.
-    const manager = await person('ME01');
-    expect((await pulse.postEvent(workOrderCreated({ orderId: 'WO-APP-2' }))).status).toBe(202);
-    await waitFor(async () => ((await orderStatus('WO-APP-2')) !== 'new' ? true : undefined));
-    await pulse.postEvent(
-      workOrderResolved('WO-APP-2', new Date().toISOString(), { engineer_id: 'EE02' }),
-    );
-    await waitFor(async () => ((await orderStatus('WO-APP-2')) === 'resolved' ? true : undefined));
-    const rating = {
-      id: eventId(),
-      type: 'rating.submitted',
-      occurred_at: new Date().toISOString(),
-      data: {
-        rating_id: 'R-APP-2',
-        work_order_id: 'WO-APP-2',
-        score: 1,
-        comment: '工程师没有解释故障原因。',
-        submitted_at: new Date().toISOString(),
-      },
-    };
-    expect((await pulse.postEvent(rating)).status).toBe(202);
-    const request = await waitFor(async () => {
-      const [row] = await pulse.database.db
-        .select()
-        .from(feedbackRequests)
-        .where(
-          and(eq(feedbackRequests.giverId, manager.id), eq(feedbackRequests.rule, 'low_rating')),
-        );
-      return row;
-    }, 10_000);
+    const request = await lowRatingRequest('WO-APP-2', 'EE02');
 
     await managerPage.locator('[data-test="tab-feedback"]').click();
     const item = managerPage.locator(`[data-test="feedback-${request.id}"]`);
@@ -276,5 +285,39 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
       .toContain('科室对我们的专业度产生怀疑');
     await engineerPage.screenshot({ path: join(shots, 'miniapp-record.png') });
     await engineerContext.close();
+  });
+
+  it('opens a feedback form by its card link without a session', async () => {
+    const request = await lowRatingRequest('WO-APP-3', 'EE03');
+    const linkContext = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'zh-CN' });
+    const linkPage = await linkContext.newPage();
+
+    await linkPage.goto(`${pulse.url}/app/feedback/${request.id}?token=wrong-token`);
+    await expect
+      .poll(() => linkPage.locator('[role="alert"]').textContent())
+      .toContain('请从反馈卡片重新打开');
+    expect(linkPage.url()).toContain(`/app/feedback/${request.id}`);
+
+    await linkPage.goto(`${pulse.url}/app/feedback/${request.id}?token=${request.formToken}`);
+    await linkPage.locator('[data-test="feedback-form"]').waitFor();
+    expect(linkPage.url()).not.toContain('/login');
+    await linkPage
+      .locator('[data-test="field-fact"] textarea')
+      .fill('客户评分 1 分，现场没有说明故障原因。');
+    await linkPage
+      .locator('[data-test="field-impact"] textarea')
+      .fill('科室对维修进度不清楚，投诉到设备科。');
+    await linkPage
+      .locator('[data-test="field-suggestion"] textarea')
+      .fill('离场前向科室说明故障原因和后续安排。');
+    await linkPage.locator('[data-test="feedback-submit"]').click();
+    await linkPage.locator('[data-test="feedback-closed"]').waitFor();
+    const [submitted] = await pulse.database.db
+      .select()
+      .from(feedbackRequests)
+      .where(eq(feedbackRequests.id, request.id));
+    expect(submitted?.status).toBe('submitted');
+    expect(submitted?.submittedVia).toBe('miniapp');
+    await linkContext.close();
   });
 });
