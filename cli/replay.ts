@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { parse } from 'csv-parse/sync';
@@ -266,7 +267,7 @@ async function main(): Promise<void> {
     count: count - (before.inboxRejections[code] ?? 0),
   }));
   const summary = {
-    file: options.file,
+    file: basename(options.file),
     rowsRead: requests.length,
     rowsWithoutCoordinates: withoutLocation,
     rowsClosedBeforeOpened: closedBeforeOpened,
@@ -294,7 +295,8 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${formatSummary(summary)}\n`);
   if (options.json) writeFileSync(options.json, `${JSON.stringify(summary, null, 2)}\n`);
   if (options.record) {
-    const command = `npm run replay -- ${process.argv.slice(2).join(' ')}`;
+    const args = process.argv.slice(2).map((arg) => (arg === options.file ? basename(arg) : arg));
+    const command = `npm run replay -- ${args.join(' ')}`;
     writeBenchmarkSection(
       `replay-${options.record}`,
       `## LA 311 replay (${options.record})
@@ -302,6 +304,10 @@ async function main(): Promise<void> {
 Command: \`${command}\` against \`${baseUrl}\`.
 Machine: ${machineDescription()}; one-minute load average ${loadavg()[0]?.toFixed(2)} at the end.
 Measured: ${new Date().toISOString().slice(0, 10)}.
+
+Rows without coordinates are rejected at intake with the field named, and their follow-up
+events are not sent; requests closed before they were opened are rejected when processed.
+Dispatch latency runs from the stored event to the committed recommendation.
 
 ${formatSummary(summary)}`,
     );
