@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { OAuthError } from '../../bot/oauth/errors.js';
 import { FeishuOAuth } from '../../bot/oauth/feishu.js';
 import { WecomOAuth } from '../../bot/oauth/wecom.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { toLocale } from '../../lib/i18n.js';
 import { findPerson, findPersonByIdentity, type PlatformIdentity } from '../../models/people.js';
 import { people, regions } from '../../models/schema/index.js';
@@ -25,9 +25,18 @@ const meUpdate = z.object({
   locale: z.enum(['zh-CN', 'en'], { error: 'must be zh-CN or en' }),
 });
 
+/**
+ * Returns the origin users reach Pulse at: that of PULSE_PUBLIC_URL, or else the scheme and host
+ * the request was sent to. Koa's ctx.origin is not used, because it echoes the Origin header.
+ */
+function ownOrigin(services: Services, ctx: Context): string {
+  if (services.config.publicUrl) return new URL(services.config.publicUrl).origin;
+  return `${ctx.protocol}://${ctx.host}`;
+}
+
 /** Returns the address users reach Pulse at: PULSE_PUBLIC_URL, or the origin of the request. */
 function publicBase(services: Services, ctx: Context): string {
-  return (services.config.publicUrl ?? ctx.origin).replace(/\/$/, '');
+  return (services.config.publicUrl ?? ownOrigin(services, ctx)).replace(/\/$/, '');
 }
 
 /** A path inside the mini-app to return to after sign-in; anything else means the home page. */
@@ -35,10 +44,23 @@ function safeNext(value: unknown): string {
   return typeof value === 'string' && /^\/app\/[A-Za-z0-9/_?=&.-]*$/.test(value) ? value : APP_HOME;
 }
 
-function rejectForeignOrigin(ctx: Context): void {
+/**
+ * Rejects a sign-in posted from another site: its Origin header must be Pulse's own, and its body
+ * JSON, which a page on another site cannot send without the browser asking first.
+ */
+function rejectForeignOrigin(services: Services, ctx: Context): void {
   const origin = ctx.get('origin');
-  if (origin && origin !== ctx.origin) {
-    throw new ForbiddenError(`Sign-in requests must come from ${ctx.origin}.`, 'foreign_origin');
+  const own = ownOrigin(services, ctx);
+  if (origin && origin !== own) {
+    ctx.state.log.warn({ origin }, 'sign-in from another origin rejected');
+    throw new ForbiddenError(`Sign-in requests must come from ${own}.`, 'foreign_origin');
+  }
+  if (!ctx.is('application/json')) {
+    throw new AppError(
+      'unsupported_media_type',
+      415,
+      'Send the sign-in with Content-Type: application/json.',
+    );
   }
 }
 
@@ -174,7 +196,7 @@ export function authRouter(services: Services): Router {
     });
 
     router.post('/api/auth/sandbox', async (ctx) => {
-      rejectForeignOrigin(ctx);
+      rejectForeignOrigin(services, ctx);
       const parsed = sandboxLogin.safeParse(parseJson(await readRawBody(ctx, 4096)));
       if (!parsed.success) {
         const issue = parsed.error.issues[0];

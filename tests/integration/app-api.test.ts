@@ -62,6 +62,32 @@ describe('mini-app API access', () => {
     expect((await forged.json('/api/me')).status).toBe(401);
   });
 
+  it('rejects a sandbox sign-in from another site', async () => {
+    const signIn = (headers: Record<string, string>) =>
+      fetch(`${pulse.url}/api/auth/sandbox`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ personId: byNo('EE01').id }),
+      });
+
+    const foreign = await signIn({
+      origin: 'http://evil.example',
+      'content-type': 'application/json',
+    });
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe(
+      'foreign_origin',
+    );
+    expect(foreign.headers.getSetCookie()).toHaveLength(0);
+
+    const plainText = await signIn({ 'content-type': 'text/plain' });
+    expect(plainText.status).toBe(415);
+    expect(plainText.headers.getSetCookie()).toHaveLength(0);
+
+    const own = await signIn({ origin: pulse.url, 'content-type': 'application/json' });
+    expect(own.status).toBe(200);
+  });
+
   it('rejects a sandbox sign-in with an invalid person id', async () => {
     const client = new AppClient(pulse.url);
     const response = await client.request('/api/auth/sandbox', {
