@@ -3,6 +3,7 @@ import getRawBody from 'raw-body';
 import { AppError, errorBody, PayloadTooLargeError, ValidationError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
+import { findUnstorableText } from '../lib/storable-text.js';
 
 declare module 'koa' {
   interface DefaultState {
@@ -82,11 +83,20 @@ export async function readRawBody(ctx: Context, limitBytes: number): Promise<Buf
   }
 }
 
-/** Parses a JSON body read as bytes; a syntax error becomes a 400 naming the body. */
+/** Parses a JSON body read as bytes; a syntax error or unstorable text becomes a 400. */
 export function parseJson(raw: Buffer): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(raw.toString('utf8'));
   } catch (error) {
     throw new ValidationError('(body)', `is not valid JSON (${(error as Error).message})`);
   }
+  const unstorable = findUnstorableText(value);
+  if (unstorable) {
+    throw new ValidationError(
+      unstorable,
+      'contains a NUL character (\\u0000) or an unpaired surrogate; remove it and send again',
+    );
+  }
+  return value;
 }

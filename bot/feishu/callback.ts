@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SIGNATURE_TOLERANCE_SECONDS } from '../../lib/signature.js';
+import { replaceUnstorableText } from '../../lib/storable-text.js';
 import type { CallbackRequest, CallbackResult, CardActionEvent } from '../channel.js';
 import { decodeActionValue } from './card.js';
 import {
@@ -154,7 +155,11 @@ function readPayload(
     return { ok: false, result: reject(400, 'invalid_input', '(body): must be a JSON object') };
   }
   const encrypted = (body as Record<string, unknown>).encrypt;
-  if (encrypted === undefined) return { ok: true, payload: body as Record<string, unknown> };
+  // Platform events are accepted whatever their text, so characters no database can store are
+  // replaced rather than rejected.
+  if (encrypted === undefined) {
+    return { ok: true, payload: replaceUnstorableText(body) as Record<string, unknown> };
+  }
   if (typeof encrypted !== 'string') {
     return { ok: false, result: reject(400, 'invalid_input', 'encrypt: must be a string') };
   }
@@ -176,7 +181,7 @@ function readPayload(
         result: reject(400, 'invalid_input', 'encrypt: does not hold a JSON object'),
       };
     }
-    return { ok: true, payload: plaintext as Record<string, unknown> };
+    return { ok: true, payload: replaceUnstorableText(plaintext) as Record<string, unknown> };
   } catch (error) {
     const message = error instanceof DecryptionError ? error.message : 'does not hold JSON';
     return { ok: false, result: reject(401, 'undecryptable', `encrypt: ${message}`) };

@@ -103,6 +103,24 @@ describe('event webhook', () => {
     expect(await inboxCount()).toBe(before);
   });
 
+  it('names text that cannot be stored with 400', async () => {
+    const before = await inboxCount();
+    const cases = [
+      ['a\u0000b', 'data.description'],
+      ['lone \ud800 surrogate', 'data.description'],
+    ] as const;
+    for (const [description, field] of cases) {
+      const event = workOrderCreated({ orderId: 'WO-NUL' });
+      (event.data as { description: string }).description = description;
+      const response = await pulse.postEvent(event);
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { field: string; message: string } };
+      expect(body.error.field).toBe(field);
+      expect(body.error.message).toContain('NUL');
+    }
+    expect(await inboxCount()).toBe(before);
+  });
+
   it('rejects an unknown event type and malformed JSON with 400', async () => {
     const unknownType = await pulse.postEvent({
       id: eventId(),
