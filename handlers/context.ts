@@ -117,11 +117,12 @@ export function rejectionOutcome(error: Rejection): Record<string, unknown> {
 /**
  * A failure that may clear up by itself, such as an event that arrived before the one it
  * depends on. It is retried at most `maxAttempts` times and then rejected with its message.
+ * The default of 8 attempts, 1 s apart and doubling, waits about two minutes in all.
  */
 export class RetryLater extends Error {
   constructor(
     message: string,
-    readonly maxAttempts = 3,
+    readonly maxAttempts = 8,
   ) {
     super(message);
     this.name = 'RetryLater';

@@ -88,13 +88,22 @@ export async function storeInboxEvent(
  * key's smallest pending id runs as a subquery per candidate row, which reads the partial
  * index inbox_ordering_pending whatever the table's statistics say.
  */
+/** The event that every other event of a work order depends on. */
+const CREATED_TYPE = 'work_order.created';
+
+/**
+ * Pending, due, and first of its ordering key. A work_order.created event waits only for an
+ * earlier created event of its key: the later events of an order that arrived before it wait
+ * for it to be processed, so they must not hold it back.
+ */
 function claimable(now: Date) {
   return and(
     eq(inbox.status, 'pending'),
     lte(inbox.nextAttemptAt, now),
     sql`${inbox.id} = (select min(oldest.id) from inbox oldest
         where oldest.org_id = ${inbox.orgId} and oldest.ordering_key = ${inbox.orderingKey}
-          and oldest.status = 'pending')`,
+          and oldest.status = 'pending'
+          and (${inbox.type} <> ${CREATED_TYPE} or oldest.type = ${CREATED_TYPE}))`,
   );
 }
 

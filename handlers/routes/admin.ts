@@ -160,25 +160,32 @@ export function adminRouter(services: Services, adminToken: string): Router {
     ctx.body = { id, status: 'pending' };
   });
 
-  router.get('/inbox/failed', async (ctx) => {
-    const rows = await services.db
-      .select()
-      .from(inbox)
-      .where(eq(inbox.status, 'failed'))
-      .orderBy(desc(inbox.id))
-      .limit(200);
-    ctx.body = {
-      items: rows.map((row) => ({
-        id: row.id,
-        source: row.source,
-        sourceId: row.sourceId,
-        type: row.type,
-        attempts: row.attempts,
-        lastError: row.lastError,
-        receivedAt: row.receivedAt,
-      })),
-    };
-  });
+  // Failed events kept failing and wait for an operator; rejected ones were refused for a
+  // reason stored in their outcome, such as an order resolved before it was opened.
+  for (const status of ['failed', 'rejected'] as const) {
+    router.get(`/inbox/${status}`, async (ctx) => {
+      const rows = await services.db
+        .select()
+        .from(inbox)
+        .where(eq(inbox.status, status))
+        .orderBy(desc(inbox.id))
+        .limit(200);
+      ctx.body = {
+        items: rows.map((row) => ({
+          id: row.id,
+          orgId: row.orgId,
+          source: row.source,
+          sourceId: row.sourceId,
+          type: row.type,
+          attempts: row.attempts,
+          code: (row.outcome as { code?: string } | null)?.code ?? null,
+          lastError: row.lastError,
+          receivedAt: row.receivedAt,
+          processedAt: row.processedAt,
+        })),
+      };
+    });
+  }
 
   return router;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workOrderCreated } from '../helpers/events.js';
+import { workOrderCreated, workOrderResolved } from '../helpers/events.js';
 import { startTestPulse, TEST_ADMIN_TOKEN, type TestPulse, waitFor } from '../helpers/pulse.js';
 
 interface Stats {
@@ -43,6 +43,23 @@ describe('operator API', () => {
     expect(stats.dispatchProcessingMs.p50).toBeLessThanOrEqual(
       stats.dispatchLatencyMs.p50 as number,
     );
+  });
+
+  it('lists rejected events with their reason', async () => {
+    const created = workOrderCreated({ orderId: 'WO-REJECT-1' });
+    expect((await pulse.postEvent(created)).status).toBe(202);
+    const before = new Date(Date.parse(created.data.opened_at) - 3_600_000).toISOString();
+    const resolved = workOrderResolved('WO-REJECT-1', before);
+    expect((await pulse.postEvent(resolved)).status).toBe(202);
+
+    const item = await waitFor(async () => {
+      const response = await fetch(`${pulse.url}/api/admin/inbox/rejected`, { headers: auth });
+      const body = (await response.json()) as { items: { sourceId: string; code: string }[] };
+      return body.items.find((entry) => entry.sourceId === resolved.id);
+    });
+    expect(item.code).toBe('resolved_before_opened');
+    const failed = await fetch(`${pulse.url}/api/admin/inbox/failed`, { headers: auth });
+    expect(((await failed.json()) as { items: unknown[] }).items).toHaveLength(0);
   });
 
   it('names the invalid field of an organisation import', async () => {

@@ -1,7 +1,7 @@
-import { count, eq } from 'drizzle-orm';
+import { count, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inbox, workOrders } from '../../models/schema/index.js';
-import { eventId, workOrderCreated } from '../helpers/events.js';
+import { eventId, workOrderCreated, workOrderResolved } from '../helpers/events.js';
 import { startTestPulse, type TestPulse, waitFor } from '../helpers/pulse.js';
 import { SandboxClient } from '../helpers/sandbox.js';
 
@@ -54,6 +54,35 @@ describe('event webhook', () => {
       'dispatch.accept',
       'dispatch.decline',
     ]);
+  });
+
+  it('processes a created event that arrives after its resolved event', async () => {
+    const created = workOrderCreated({ orderId: 'WO-LATE-CREATED' });
+    const resolved = workOrderResolved('WO-LATE-CREATED');
+    expect((await pulse.postEvent(resolved)).status).toBe(202);
+    // The resolved event has been tried once and waits for its order.
+    await waitFor(async () => {
+      const [row] = await pulse.database.db
+        .select()
+        .from(inbox)
+        .where(eq(inbox.sourceId, resolved.id));
+      return row && row.attempts > 0 ? row : undefined;
+    });
+    expect((await pulse.postEvent(created)).status).toBe(202);
+
+    const order = await waitFor(async () => {
+      const [row] = await pulse.database.db
+        .select()
+        .from(workOrders)
+        .where(eq(workOrders.code, 'WO-LATE-CREATED'));
+      return row?.status === 'resolved' ? row : undefined;
+    }, 10_000);
+    expect(order.resolvedAt).not.toBeNull();
+    const rows = await pulse.database.db
+      .select()
+      .from(inbox)
+      .where(inArray(inbox.sourceId, [created.id, resolved.id]));
+    expect(rows.map((row) => row.status)).toEqual(['done', 'done']);
   });
 
   it('rejects a bad signature with 401 and stores nothing', async () => {
