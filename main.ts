@@ -1,6 +1,8 @@
-import { createPulse } from './handlers/runtime.js';
+import { createServer } from 'node:http';
+import { createPulse, listen } from './handlers/runtime.js';
 import { seedDemoIfEmpty } from './handlers/seed/demo.js';
 import { type Config, ConfigError, loadConfig } from './lib/config.js';
+import { StartupError } from './lib/errors.js';
 import { createLogger } from './lib/logger.js';
 import { openDatabase } from './models/db.js';
 
@@ -23,6 +25,13 @@ async function main(): Promise<void> {
   log.info({ env: config.env, sandbox: config.sandbox }, 'starting Pulse');
   if (config.webhookSecretIsDefault) {
     log.warn('PULSE_WEBHOOK_SECRET is not set; using the development secret "pulse-dev-secret"');
+  }
+
+  // A port in use is found before the database is opened and seeded.
+  if (config.port !== 0) {
+    const probe = createServer();
+    await listen(probe, config.port, config.host);
+    await new Promise((resolve) => probe.close(resolve));
   }
 
   const database = await openDatabase({
@@ -70,8 +79,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `Pulse failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  const detail =
+    error instanceof StartupError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`Pulse failed to start: ${detail}\n`);
   process.exit(1);
 });

@@ -13,6 +13,7 @@ import type { KeyResultSource } from '../jobs/key-results.js';
 import { JobRunner } from '../jobs/runner.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import type { Config } from '../lib/config.js';
+import { StartupError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Database } from '../models/db.js';
 import { createApp } from './app.js';
@@ -169,10 +170,7 @@ export function createPulse(options: PulseOptions): Pulse {
     services,
     server,
     async start(port = config.port) {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, config.host, () => resolve());
-      });
+      await listen(server, port, config.host);
       processor.start();
       sender.start();
       if (config.jobs !== false) jobs.start();
@@ -196,4 +194,38 @@ export function createPulse(options: PulseOptions): Pulse {
       log.info('stopped');
     },
   };
+}
+
+/** Listens on `port`, turning the usual failures into a StartupError that says what to change. */
+export async function listen(server: Server, port: number, host: string): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new StartupError(
+        `Port ${port} on ${host} is already in use; stop the other process or set PORT to a free port.`,
+        { cause: error },
+      );
+    }
+    if (code === 'EACCES') {
+      throw new StartupError(
+        `Port ${port} on ${host} needs more privileges; set PORT to 1024 or above.`,
+        { cause: error },
+      );
+    }
+    if (code === 'EADDRNOTAVAIL') {
+      throw new StartupError(
+        `HOST ${host} is not an address of this machine; set HOST to 127.0.0.1 or 0.0.0.0.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }

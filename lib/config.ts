@@ -17,6 +17,18 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** A number read from text, with one message that gives the allowed range. */
+function numberFrom(min: number, max: number, kind: 'whole number' | 'number' = 'whole number') {
+  const error = `must be a ${kind} from ${min} to ${max}`;
+  const number = z.coerce.number({ error });
+  return (kind === 'whole number' ? number.int({ error }) : number)
+    .min(min, { error })
+    .max(max, { error });
+}
+
+/** Variables whose values may hold a credential and so never appear in an error. */
+const SECRET_NAME = /SECRET|TOKEN|KEY|PASSWORD|DATABASE_URL/;
+
 const optionalText = z
   .string()
   .trim()
@@ -25,7 +37,7 @@ const optionalText = z
 
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: numberFrom(0, 65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: optionalText.pipe(
@@ -47,12 +59,12 @@ const environmentSchema = z.object({
     .string()
     .default('Asia/Shanghai')
     .refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
-  PULSE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  PULSE_OUTBOX_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  PULSE_SHUTDOWN_TIMEOUT_MS: numberFrom(1, 600_000).default(10_000),
+  PULSE_OUTBOX_LEASE_MS: numberFrom(1000, 3_600_000).default(30_000),
   PULSE_SESSION_SECRET: optionalText.pipe(
     z.string().min(32, 'must be at least 32 characters').optional(),
   ),
-  PULSE_SESSION_HOURS: z.coerce.number().positive().max(720).default(12),
+  PULSE_SESSION_HOURS: numberFrom(0.1, 720, 'number').default(12),
   WECOM_CORP_ID: optionalText,
   WECOM_AGENT_ID: optionalText,
   WECOM_SECRET: optionalText,
@@ -148,7 +160,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      problems.push(`${issue.path.join('.')}: ${issue.message}`);
+      const name = issue.path.join('.');
+      const value = source[name];
+      const shown =
+        value !== undefined && !SECRET_NAME.test(name) ? ` (got ${JSON.stringify(value)})` : '';
+      problems.push(`${name}: ${issue.message}${shown}`);
     }
     throw new ConfigError(problems);
   }

@@ -71,3 +71,11 @@ export class PayloadTooLargeError extends AppError {
 export function errorBody(error: AppError): { error: Record<string, unknown> } {
   return { error: { code: error.code, message: error.message, ...(error.details ?? {}) } };
 }
+
+/** A failure at start-up that the operator can fix; its message says how, so no stack is shown. */
+export class StartupError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -8,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { StartupError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { projectPath } from '../lib/paths.js';
 import * as schema from './schema/index.js';
@@ -52,8 +54,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 async function openServer(url: string, options: OpenDatabaseOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   pool.on('error', (error) => options.log.error({ err: error }, 'idle database connection failed'));
-  const client = await pool.connect();
-  client.release();
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new StartupError(
+      `Could not connect to the PostgreSQL server at ${redactUrl(url)}: ${(error as Error).message}. Check DATABASE_URL and that the server is running.`,
+      { cause: error },
+    );
+  }
   const db = drizzleNodePg(pool, { schema }) as unknown as Db;
   options.log.info({ database: redactUrl(url) }, 'connected to PostgreSQL server');
   return {
@@ -93,7 +103,7 @@ async function lockDataDir(folder: string): Promise<() => Promise<void>> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number((await readFile(lockPath, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-        throw new Error(
+        throw new StartupError(
           `The embedded database in ${folder} is in use by process ${owner}; stop that process or set PULSE_DATA_DIR to another folder.`,
         );
       }
@@ -106,9 +116,16 @@ async function lockDataDir(folder: string): Promise<() => Promise<void>> {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process that its parent has not yet reaped still answers signals; on Linux its
+  // state in /proc is Z (zombie) and it holds nothing.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

@@ -17,6 +17,18 @@ describe('loadConfig', () => {
     expect(fields).toEqual(expect.arrayContaining(['PORT', 'LOG_LEVEL', 'DATABASE_URL']));
   });
 
+  it('gives the range and the value, never a secret', () => {
+    let problems: string[] = [];
+    try {
+      loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://user:hunter2@db/x' });
+    } catch (caught) {
+      problems = (caught as ConfigError).problems;
+    }
+    expect(problems).toContain('PORT: must be a whole number from 0 to 65535 (got "abc")');
+    const database = problems.find((problem) => problem.startsWith('DATABASE_URL'));
+    expect(database).toBe('DATABASE_URL: must be a postgres:// URL');
+  });
+
   it('asks for every WeCom value once one is set', () => {
     expect(() => loadConfig({ WECOM_CORP_ID: 'ww1' })).toThrow(/WECOM_SECRET: missing/);
   });
