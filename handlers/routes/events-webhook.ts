@@ -1,8 +1,11 @@
 import Router from '@koa/router';
+import { asc, eq } from 'drizzle-orm';
 import { orderingKeyOf, parseBusinessEvent } from '../../domain/events.js';
 import { AppError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
 import { verifySignature } from '../../lib/signature.js';
 import { storeInboxEvent } from '../../models/inbox.js';
+import type { Organisation } from '../../models/orgs.js';
+import { regions } from '../../models/schema/index.js';
 import { parseJson, readRawBody } from '../http.js';
 import { resolveOrg, type Services } from '../services.js';
 
@@ -50,6 +53,9 @@ export function eventsWebhookRouter(services: Services): Router {
     }
     const event = parsed.event;
     const org = await resolveOrg(services, ctx.get('x-pulse-org') || undefined);
+    if (event.type === 'work_order.created') {
+      await checkRegion(services, org, event.data.customer.region);
+    }
     const stored = await storeInboxEvent(services.db, {
       orgId: org.id,
       source: 'events',
@@ -87,4 +93,20 @@ export function eventsWebhookRouter(services: Services): Router {
     ctx.body = { status: 'accepted', id: event.id };
   });
   return router;
+}
+
+/** Rejects a region code the organisation does not have, listing the codes it does have. */
+async function checkRegion(services: Services, org: Organisation, code: string): Promise<void> {
+  const known = await services.db
+    .select({ code: regions.code })
+    .from(regions)
+    .where(eq(regions.orgId, org.id))
+    .orderBy(asc(regions.code));
+  if (known.some((region) => region.code === code)) return;
+  const codes = known.map((region) => region.code);
+  const list = codes.length > 20 ? `${codes.slice(0, 20).join(', ')}, …` : codes.join(', ');
+  throw new ValidationError(
+    'data.customer.region',
+    `${JSON.stringify(code)} is not a region of ${org.slug} (it has ${list || 'none'}); send one of those or add it with PUT /api/admin/orgs/${org.slug}`,
+  );
 }

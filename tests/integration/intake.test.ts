@@ -132,6 +132,18 @@ describe('event webhook', () => {
     expect(await inboxCount()).toBe(before);
   });
 
+  it('rejects a region the organisation does not have', async () => {
+    const before = await inboxCount();
+    const response = await pulse.postEvent(
+      workOrderCreated({ orderId: 'WO-MARS', region: 'mars' }),
+    );
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { field: string; message: string } };
+    expect(body.error.field).toBe('data.customer.region');
+    expect(body.error.message).toContain('east, north, south, west');
+    expect(await inboxCount()).toBe(before);
+  });
+
   it('names text that cannot be stored with 400', async () => {
     const before = await inboxCount();
     const cases = [
