@@ -30,6 +30,8 @@ const zh: Record<string, string> = {
   'manager.unassigned': '没有可派的工程师：{reason}',
   'manager.confirmed': '{name} 已确认推荐。',
   'manager.closed': '工单已{status}。',
+  'manager.reopened': '工单已重新打开（第 {count} 次），由 {name} 继续处理。',
+  'manager.reopenedUnassigned': '工单已重新打开（第 {count} 次），目前无人处理。',
   'manager.breakdown':
     '{rank}. {name}　总分 {score}　成功率 {rate} · 负载 {open}/{capacity} · {distance}',
   'manager.factors': '评分构成（权重）：成功率 {wRate} · 负载 {wLoad} · 距离 {wDistance}',
@@ -78,6 +80,8 @@ const en: Record<string, string> = {
   'manager.unassigned': 'Nobody can take this order: {reason}',
   'manager.confirmed': '{name} confirmed the recommendation.',
   'manager.closed': 'The order was {status}.',
+  'manager.reopened': 'The order was reopened (time {count}); {name} continues on it.',
+  'manager.reopenedUnassigned': 'The order was reopened (time {count}); nobody holds it yet.',
   'manager.breakdown':
     '{rank}. {name}  score {score}  success {rate} · load {open}/{capacity} · {distance}',
   'manager.factors':

@@ -318,13 +318,25 @@ export async function sendManagerCards(
     const locale = localeOf(manager, context.org);
     let statusLine: string;
     let tone: 'info' | 'success' | 'warning' | 'danger' | 'neutral' = 'info';
+    // A closed recommendation of an order that is open again belongs to a reopened order: the
+    // dispatch is over, so the card only reports it.
+    const dispatchClosed = recommendation.status === 'closed';
     const open =
-      order.status === 'offered' || order.status === 'accepted' || order.status === 'in_progress';
+      !dispatchClosed &&
+      (order.status === 'offered' || order.status === 'accepted' || order.status === 'in_progress');
     if (order.status === 'resolved' || order.status === 'cancelled') {
       statusLine = dispatchText(locale, 'manager.closed', {
         status: dispatchText(locale, `status.${order.status}`),
       });
       tone = 'neutral';
+    } else if (dispatchClosed) {
+      statusLine = order.assignedEngineerId
+        ? dispatchText(locale, 'manager.reopened', {
+            count: order.reopenCount,
+            name: nameOf(order.assignedEngineerId),
+          })
+        : dispatchText(locale, 'manager.reopenedUnassigned', { count: order.reopenCount });
+      tone = 'warning';
     } else if (recommendation.status === 'unassigned') {
       statusLine = dispatchText(locale, 'manager.unassigned', {
         reason: noCandidateReason ?? lastDecision?.reason ?? '',

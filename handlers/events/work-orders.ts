@@ -319,6 +319,7 @@ export async function handleWorkOrderReopened(context: HandlerContext): Promise<
     inboxId: context.event.id,
     note: data.reason ?? null,
   });
+  await refreshManagerCards(context, reopened);
   await afterOrderReopened(context, order, reopened);
   await feedbackOnWorkOrderReopened(context, order, new Date(data.reopened_at), data.reason);
   return { ok: true, data: { workOrderId: order.id, reopenCount: order.reopenCount + 1 } };
@@ -364,7 +365,12 @@ async function closeDispatch(
     before.id,
     true,
   );
-  if (!recommendation || recommendation.status === 'closed') return;
+  if (!recommendation) return;
+  if (recommendation.status === 'closed') {
+    // Closed before, when the order was resolved; the order has been reopened since.
+    await refreshManagerCards(context, after);
+    return;
+  }
   const closed = await updateRecommendation(context.tx, recommendation.id, {
     status: 'closed',
     updatedAt: context.now,
@@ -385,4 +391,17 @@ async function closeDispatch(
     );
   }
   await sendManagerCards(context, state, 'update');
+}
+
+/** Redraws the managers' dispatch cards of an order that changed outside the dispatch. */
+async function refreshManagerCards(context: HandlerContext, order: WorkOrder): Promise<void> {
+  const recommendation = await latestRecommendationForOrder(
+    context.tx,
+    context.org.id,
+    order.id,
+    true,
+  );
+  const customer = await findCustomer(context.tx, order.customerId);
+  if (!recommendation || !customer) return;
+  await sendManagerCards(context, { recommendation, order, customer }, 'update');
 }

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchDecisions, workOrders } from '../../models/schema/index.js';
-import { workOrderCreated } from '../helpers/events.js';
+import { eventId, workOrderCreated } from '../helpers/events.js';
 import { startTestPulse, type TestPulse, waitFor } from '../helpers/pulse.js';
 import { SandboxClient, type SandboxMessage, type SandboxPerson } from '../helpers/sandbox.js';
 
@@ -107,6 +107,33 @@ describe('dispatch through the sandbox chat', () => {
       return card.version > 1 ? card : undefined;
     });
     expect(managerCard.card.actions.map((a) => a.id)).toContain('dispatch.reassign');
+  });
+
+  it('keeps the manager card current through reopen and cancel', async () => {
+    const { engineerId, engineerCard } = await createOrder('WO-D9');
+    expect((await sandbox.click(engineerCard.id, 'dispatch.accept', engineerId)).status).toBe(200);
+    const now = () => new Date().toISOString();
+    const send = async (type: string, data: Record<string, unknown>) => {
+      const event = { id: eventId(), type, occurred_at: now(), data };
+      expect((await pulse.postEvent(event)).status).toBe(202);
+    };
+    /** Waits until the manager's card says `text`, and returns it. */
+    const managerCardSaying = (text: string) =>
+      waitFor(
+        async () => {
+          const card = await cardFor(eastManager().id, 'WO-D9');
+          return JSON.stringify(card.card).includes(text) ? card : undefined;
+        },
+        5000,
+        `manager card saying ${text}`,
+      );
+
+    await send('work_order.resolved', { work_order_id: 'WO-D9', resolved_at: now() });
+    expect((await managerCardSaying('工单已完成')).card.actions).toHaveLength(0);
+    await send('work_order.reopened', { work_order_id: 'WO-D9', reopened_at: now() });
+    expect((await managerCardSaying('工单已重新打开（第 1 次）')).card.actions).toHaveLength(0);
+    await send('work_order.cancelled', { work_order_id: 'WO-D9', cancelled_at: now() });
+    expect((await managerCardSaying('工单已取消')).card.actions).toHaveLength(0);
   });
 
   it('moves a declined order to the next candidate', async () => {
