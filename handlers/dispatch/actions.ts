@@ -205,7 +205,7 @@ async function decline(
   }
   await sendManagerCards(context, { ...state, recommendation, order }, 'update', {
     lastDecision: decision,
-    noCandidateReason: next ? undefined : ranking.noCandidateReason,
+    excluded: next ? undefined : ranking.excluded,
   });
   await feedbackOnDecline(context, actor.id, order);
   return {

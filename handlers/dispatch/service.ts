@@ -4,12 +4,14 @@ import {
   type DispatchSettings,
   type DispatchWeights,
   describeNoCandidate,
+  EXCLUSION_REASONS,
+  type ExclusionReason,
   normalizeWeights,
   type Ranking,
   rankEngineers,
   successWindow,
 } from '../../domain/dispatch/rank.js';
-import { toLocale } from '../../lib/i18n.js';
+import { type Locale, toLocale } from '../../lib/i18n.js';
 import {
   candidatesOf,
   countEngineers,
@@ -156,7 +158,7 @@ export async function dispatchNewOrder(
     });
   }
   await sendManagerCards(context, { recommendation, order: updatedOrder, customer }, 'send', {
-    noCandidateReason: best ? undefined : ranking.noCandidateReason,
+    excluded: best ? undefined : ranking.excluded,
   });
   await stampRecommendationComputed(context.tx, recommendation.id);
   return recommendation;
@@ -274,7 +276,8 @@ export async function closeEngineerCard(
 }
 
 export interface ManagerCardOptions {
-  noCandidateReason?: string | undefined;
+  /** Why nobody is eligible, by reason, when this update leaves the order unassigned. */
+  excluded?: Partial<Record<ExclusionReason, number>> | undefined;
   /** The decision that caused this update; it picks the status line. */
   lastDecision?: Decision | undefined;
   /** The manager whose click caused the update, with the click's platform context. */
@@ -290,7 +293,7 @@ export async function sendManagerCards(
   mode: 'send' | 'update',
   options: ManagerCardOptions = {},
 ): Promise<void> {
-  const { noCandidateReason, lastDecision, click } = options;
+  const { lastDecision, click } = options;
   const { recommendation, order } = state;
   const involvedIds = [
     recommendation.offeredEngineerId,
@@ -338,9 +341,11 @@ export async function sendManagerCards(
         : dispatchText(locale, 'manager.reopenedUnassigned', { count: order.reopenCount });
       tone = 'warning';
     } else if (recommendation.status === 'unassigned') {
-      statusLine = dispatchText(locale, 'manager.unassigned', {
-        reason: noCandidateReason ?? lastDecision?.reason ?? '',
-      });
+      statusLine = noCandidateText(
+        locale,
+        options.excluded ?? recommendation.excluded,
+        faultTypeLabel(context.org, order.faultType),
+      );
       tone = 'danger';
     } else if (recommendation.status === 'accepted') {
       statusLine = dispatchText(locale, 'manager.accepted', {
@@ -389,4 +394,20 @@ export async function sendManagerCards(
       await context.cards.update(manager.id, key, card, clickContext);
     }
   }
+}
+
+/** Says in the manager's language why nobody can take an order, with a count per reason. */
+function noCandidateText(
+  locale: Locale,
+  excluded: Partial<Record<ExclusionReason, number>>,
+  faultType: string,
+): string {
+  const parts = EXCLUSION_REASONS.filter((reason) => (excluded[reason] ?? 0) > 0).map((reason) =>
+    dispatchText(locale, `excluded.${reason}`, { count: excluded[reason] ?? 0 }),
+  );
+  if (parts.length === 0) return dispatchText(locale, 'manager.nobodySkilled', { faultType });
+  return dispatchText(locale, 'manager.unassigned', {
+    faultType,
+    reasons: parts.join(dispatchText(locale, 'list.separator')),
+  });
 }

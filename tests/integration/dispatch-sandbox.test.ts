@@ -136,6 +136,23 @@ describe('dispatch through the sandbox chat', () => {
     expect((await managerCardSaying('工单已取消')).card.actions).toHaveLength(0);
   });
 
+  it('tells the manager in Chinese why nobody can take an order', async () => {
+    const created = workOrderCreated({ orderId: 'WO-D10', faultType: 'toaster' });
+    expect((await pulse.postEvent(created)).status).toBe(202);
+    const card = await waitFor(
+      async () => {
+        const found = await cardFor(eastManager().id, 'WO-D10');
+        return JSON.stringify(found.card).includes('没有可派的') ? found : undefined;
+      },
+      5000,
+      'unassigned manager card',
+    );
+    const text = JSON.stringify(card.card);
+    expect(text).toContain('人无此技能');
+    expect(text).not.toMatch(/No eligible|lack the skill/);
+    expect((await order('WO-D10'))?.status).toBe('unassigned');
+  });
+
   it('moves a declined order to the next candidate', async () => {
     const { engineerId, engineerCard } = await createOrder('WO-D3');
     const declined = await sandbox.click(engineerCard.id, 'dispatch.decline', engineerId);
