@@ -196,7 +196,7 @@ export function createPulse(options: PulseOptions): Pulse {
   };
 }
 
-/** Listens on `port`, turning the usual failures into a StartupError that says what to change. */
+/** Listens on `port`, turning the usual failures into a StartupError that names the fix. */
 export async function listen(server: Server, port: number, host: string): Promise<void> {
   try {
     await new Promise<void>((resolve, reject) => {

@@ -17,7 +17,7 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-/** A number read from text, with one message that gives the allowed range. */
+/** Builds the schema of a number read from text, with one message that gives the range. */
 function numberFrom(min: number, max: number, kind: 'whole number' | 'number' = 'whole number') {
   const error = `must be a ${kind} from ${min} to ${max}`;
   const number = z.coerce.number({ error });
@@ -162,9 +162,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     for (const issue of parsed.error.issues) {
       const name = issue.path.join('.');
       const value = source[name];
-      const shown =
+      const received =
         value !== undefined && !SECRET_NAME.test(name) ? ` (got ${JSON.stringify(value)})` : '';
-      problems.push(`${name}: ${issue.message}${shown}`);
+      problems.push(`${name}: ${issue.message}${received}`);
     }
     throw new ConfigError(problems);
   }

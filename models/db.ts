@@ -119,8 +119,8 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  // A killed process that its parent has not yet reaped still answers signals; on Linux its
-  // state in /proc is Z (zombie) and it holds nothing.
+  // A killed process that its parent has not yet reaped still accepts signals. On Linux its
+  // state in /proc is then Z (zombie), and it holds nothing.
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';

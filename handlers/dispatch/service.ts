@@ -276,7 +276,7 @@ export async function closeEngineerCard(
 }
 
 export interface ManagerCardOptions {
-  /** Why nobody is eligible, by reason, when this update leaves the order unassigned. */
+  /** Why no engineer is eligible, by reason, when this update leaves the order unassigned. */
   excluded?: Partial<Record<ExclusionReason, number>> | undefined;
   /** The decision that caused this update; it picks the status line. */
   lastDecision?: Decision | undefined;
@@ -396,7 +396,7 @@ export async function sendManagerCards(
   }
 }
 
-/** Says in the manager's language why nobody can take an order, with a count per reason. */
+/** Explains in the manager's language why no engineer can take an order, counted by reason. */
 function noCandidateText(
   locale: Locale,
   excluded: Partial<Record<ExclusionReason, number>>,

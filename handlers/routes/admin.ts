@@ -160,8 +160,8 @@ export function adminRouter(services: Services, adminToken: string): Router {
     ctx.body = { id, status: 'pending' };
   });
 
-  // Failed events kept failing and wait for an operator; rejected ones were refused for a
-  // reason stored in their outcome, such as an order resolved before it was opened.
+  // Failed events kept failing and wait for an operator. Rejected events were refused for the
+  // reason in their outcome, such as an order resolved before it was opened.
   for (const status of ['failed', 'rejected'] as const) {
     router.get(`/inbox/${status}`, async (ctx) => {
       const rows = await services.db
