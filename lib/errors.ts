@@ -72,7 +72,7 @@ export function errorBody(error: AppError): { error: Record<string, unknown> } {
   return { error: { code: error.code, message: error.message, ...(error.details ?? {}) } };
 }
 
-/** A failure at start-up that the operator can fix; the message names the fix, so no stack. */
+/** A start-up failure the operator can fix: it is printed as its message, without a stack. */
 export class StartupError extends Error {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, options);
