@@ -46,7 +46,8 @@ export type CardInput =
       type: 'select';
       name: string;
       label: string;
-      options: { value: string; label: string }[];
+      /** `requires` names the text inputs an option needs, such as a note for "other". */
+      options: { value: string; label: string; requires?: string[] }[];
       placeholder?: string;
     }
   | {

@@ -125,8 +125,8 @@ export function renderTemplateCard(original: Card, options: RenderOptions): Rend
 }
 
 /**
- * Leaves out the text inputs and every action that requires one, because WeCom template
- * cards cannot collect text; such cards carry a link to a form instead.
+ * Leaves out the text inputs and every action or select option that requires one, because
+ * WeCom template cards cannot collect text; such cards carry a link to a form instead.
  */
 function withoutTextActions(card: Card, dropped: string[]): Card {
   const textInputs = new Set(
@@ -139,7 +139,17 @@ function withoutTextActions(card: Card, dropped: string[]): Card {
     if (needsText) dropped.push(`action ${action.id}, which needs text`);
     return !needsText;
   });
-  const inputs = (card.inputs ?? []).filter((input) => input.type !== 'text');
+  const inputs = (card.inputs ?? [])
+    .filter((input) => input.type !== 'text')
+    .map((input) => {
+      if (input.type !== 'select') return input;
+      const options = input.options.filter((option) => {
+        const needsText = (option.requires ?? []).some((name) => textInputs.has(name));
+        if (needsText) dropped.push(`option ${input.name}=${option.value}, which needs text`);
+        return !needsText;
+      });
+      return { ...input, options };
+    });
   return { ...card, actions, inputs };
 }
 

@@ -214,6 +214,8 @@ export function managerCard(input: ManagerCardInput): Card {
         options: REASSIGN_REASONS.map((reason) => ({
           value: reason,
           label: dispatchText(locale, `reason.${reason}`),
+          // "Other" is explained in the note, so a platform without text inputs leaves it out.
+          ...(reason === 'other' ? { requires: ['note'] } : {}),
         })),
       },
       { type: 'text', name: 'note', label: dispatchText(locale, 'input.note'), maxLength: 200 },

@@ -111,7 +111,10 @@ describe('renderTemplateCard', () => {
           type: 'select',
           name: 'reason',
           label: '改派原因',
-          options: [{ value: 'workload', label: '负载均衡' }],
+          options: [
+            { value: 'workload', label: '负载均衡' },
+            { value: 'other', label: '其他', requires: ['note'] },
+          ],
         },
         { type: 'text', name: 'note', label: '补充说明' },
       ],
@@ -144,6 +147,11 @@ describe('renderTemplateCard', () => {
       '已推荐 李伟，等待工程师接单。',
     );
     expect(rendered.dropped).toContain('text input note');
+    // "Other" needs the note that WeCom cannot collect, so it is not offered.
+    const reasons = selects[2]?.option_list.map((option) => option.id);
+    expect(reasons).toContain('workload');
+    expect(reasons).not.toContain('other');
+    expect(rendered.dropped).toContain('option reason=other, which needs text');
     for (const [text, limit] of textsWithLimits(rendered.templateCard)) {
       expect(utf8Bytes(text), text).toBeLessThanOrEqual(limit);
     }
