@@ -14,8 +14,8 @@ export const OPEN_STATUSES = ['offered', 'accepted', 'in_progress'] as const;
 interface SnapshotRow {
   id: string;
   name: string;
-  level: number;
-  certified: boolean;
+  level: number | null;
+  certified: boolean | null;
   on_duty: boolean;
   on_leave: boolean;
   capacity: number;
@@ -24,6 +24,62 @@ interface SnapshotRow {
   open_orders: number | string | null;
   jobs: number | string | null;
   successes: number | string | null;
+}
+
+function toSnapshot(row: SnapshotRow): EngineerSnapshot {
+  return {
+    id: row.id,
+    name: row.name,
+    skillLevel: row.level ?? undefined,
+    certified: row.certified ?? false,
+    onDuty: row.on_duty,
+    onLeave: row.on_leave,
+    openOrders: Number(row.open_orders ?? 0),
+    capacity: row.capacity,
+    location:
+      row.home_lat !== null && row.home_lng !== null
+        ? { lat: row.home_lat, lng: row.home_lng }
+        : undefined,
+    recentJobs: Number(row.jobs ?? 0),
+    recentSuccesses: Number(row.successes ?? 0),
+  };
+}
+
+/**
+ * Loads every engineer of a region, skilled in `faultType` or not, with their open orders and
+ * recent results on it: the people a manager may still assign by hand.
+ */
+export async function loadRegionEngineers(
+  db: Executor,
+  orgId: string,
+  regionId: string,
+  faultType: string,
+  window: { from: Date; to: Date },
+): Promise<EngineerSnapshot[]> {
+  const rows = await queryRows<SnapshotRow>(
+    db,
+    sql`select p.id, p.name, s.level, s.certified, p.on_duty, p.on_leave, p.capacity,
+          p.home_lat, p.home_lng,
+          (select count(*) from work_orders w
+            where w.org_id = ${orgId} and (
+              (w.assigned_engineer_id = p.id and w.status in ('accepted', 'in_progress'))
+              or (w.offered_engineer_id = p.id and w.status = 'offered'))) as open_orders,
+          (select count(*) from work_orders w
+            where w.org_id = ${orgId} and w.assigned_engineer_id = p.id
+              and w.fault_type = ${faultType}
+              and w.resolved_at >= ${window.from.toISOString()}
+              and w.resolved_at < ${window.to.toISOString()}) as jobs,
+          (select count(*) from work_orders w
+            where w.org_id = ${orgId} and w.assigned_engineer_id = p.id
+              and w.fault_type = ${faultType} and w.first_time_fix is not false
+              and w.resolved_at >= ${window.from.toISOString()}
+              and w.resolved_at < ${window.to.toISOString()}) as successes
+        from people p
+          left join person_skills s on s.person_id = p.id and s.fault_type = ${faultType}
+        where p.org_id = ${orgId} and p.region_id = ${regionId} and p.role = 'engineer'
+        order by p.employee_no`,
+  );
+  return rows.map(toSnapshot);
 }
 
 export interface EngineerPool {
@@ -86,24 +142,7 @@ export async function loadEngineerPool(
         from recent`,
   );
   const totals = rows.find((row) => row.id === null);
-  const engineers: EngineerSnapshot[] = rows
-    .filter((row) => row.id !== null)
-    .map((row) => ({
-      id: row.id,
-      name: row.name,
-      skillLevel: row.level,
-      certified: row.certified,
-      onDuty: row.on_duty,
-      onLeave: row.on_leave,
-      openOrders: Number(row.open_orders ?? 0),
-      capacity: row.capacity,
-      location:
-        row.home_lat !== null && row.home_lng !== null
-          ? { lat: row.home_lat, lng: row.home_lng }
-          : undefined,
-      recentJobs: Number(row.jobs ?? 0),
-      recentSuccesses: Number(row.successes ?? 0),
-    }));
+  const engineers = rows.filter((row) => row.id !== null).map(toSnapshot);
   return {
     engineers,
     totalJobs: Number(totals?.jobs ?? 0),

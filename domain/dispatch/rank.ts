@@ -95,6 +95,8 @@ export interface Candidate {
     workload: FactorScore & { openOrders: number; capacity: number };
     distance: FactorScore & { known: boolean };
   };
+  /** The rule this engineer breaks; set only on an option for assignment by hand. */
+  exception?: ExclusionReason;
 }
 
 export interface Ranking {
@@ -102,6 +104,8 @@ export interface Ranking {
   excluded: Partial<Record<ExclusionReason, number>>;
   /** Why nobody is eligible; present only when `candidates` is empty. */
   noCandidateReason?: string;
+  /** Engineers a manager may assign by hand when `candidates` is empty. */
+  manualOptions?: Candidate[];
 }
 
 /** Normalises weights to sum to 1; throws when they are negative or all zero. */
@@ -249,4 +253,29 @@ function scoreEngineer(
     score: successRate.contribution + workload.contribution + distance.contribution,
     factors: { successRate, workload, distance },
   };
+}
+
+/**
+ * Ranks the engineers a manager may still assign by hand when nobody is eligible: everyone on
+ * duty and not on leave who has not declined the order, scored as usual and marked with the
+ * rule they break, such as a missing skill or a full workload.
+ */
+export function rankManualOptions(
+  request: DispatchRequest,
+  engineers: readonly EngineerSnapshot[],
+  priorRate: number,
+  settings: DispatchSettings = DEFAULT_SETTINGS,
+): Candidate[] {
+  const weights = normalizeWeights(settings.weights);
+  const options: Candidate[] = [];
+  for (const engineer of engineers) {
+    if (request.excludeIds?.includes(engineer.id) || engineer.onLeave || !engineer.onDuty) {
+      continue;
+    }
+    const scored = scoreEngineer(engineer, request.site, priorRate, weights, settings);
+    const exception = exclusionOf(engineer, request, settings.maxDistanceKm);
+    options.push(exception ? { ...scored, exception } : scored);
+  }
+  options.sort((a, b) => b.score - a.score || a.engineerId.localeCompare(b.engineerId));
+  return options.slice(0, settings.maxCandidates);
 }

@@ -337,7 +337,10 @@ async function reassign(
   const currentId = order.assignedEngineerId ?? recommendation.offeredEngineerId;
   const { chosen, reason, note } = parseReassignValues(recommendation, click.values, currentId);
   const candidates = candidatesOf(recommendation);
-  const recommended = candidates.find((c) => c.engineerId === currentId) ?? candidates[0];
+  // An order that nobody held had no recommendation to override.
+  const recommended = currentId
+    ? (candidates.find((c) => c.engineerId === currentId) ?? candidates[0])
+    : undefined;
 
   const updated = await updateRecommendation(context.tx, recommendation.id, {
     status: 'offered',

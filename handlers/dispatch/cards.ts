@@ -153,8 +153,8 @@ export interface ManagerCardInput {
 /** The area manager's card: the recommendation with its factor breakdown, Confirm and Reassign. */
 export function managerCard(input: ManagerCardInput): Card {
   const { locale, order, customer, candidates, weights } = input;
-  const breakdown = candidates.map((candidate, index) =>
-    dispatchText(locale, 'manager.breakdown', {
+  const breakdown = candidates.map((candidate, index) => {
+    const line = dispatchText(locale, 'manager.breakdown', {
       rank: index + 1,
       name: candidate.name,
       score: candidate.score.toFixed(2),
@@ -162,8 +162,14 @@ export function managerCard(input: ManagerCardInput): Card {
       open: candidate.factors.workload.openOrders,
       capacity: candidate.factors.workload.capacity,
       distance: distanceText(locale, candidate),
-    }),
-  );
+    });
+    return candidate.exception
+      ? `${line} · ${dispatchText(locale, `exception.${candidate.exception}`)}`
+      : line;
+  });
+  // Engineers marked with an exception are offered only for assignment by hand.
+  const manual = candidates.some((candidate) => candidate.exception);
+  if (manual) breakdown.unshift(dispatchText(locale, 'manager.manualOptions'));
   const blocks: CardBlock[] = [
     { type: 'fields', fields: orderFields(locale, order, customer, input.faultTypeLabel) },
     { type: 'text', text: input.statusLine },
@@ -222,7 +228,7 @@ export function managerCard(input: ManagerCardInput): Card {
     ];
     card.actions.push({
       id: ACTIONS.reassign,
-      label: dispatchText(locale, 'manager.reassign'),
+      label: dispatchText(locale, input.currentEngineerId ? 'manager.reassign' : 'manager.assign'),
       payload,
       requires: ['engineer', 'reason'],
     });

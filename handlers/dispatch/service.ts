@@ -9,6 +9,7 @@ import {
   normalizeWeights,
   type Ranking,
   rankEngineers,
+  rankManualOptions,
   successWindow,
 } from '../../domain/dispatch/rank.js';
 import { type Locale, toLocale } from '../../lib/i18n.js';
@@ -19,6 +20,7 @@ import {
   insertDecision,
   insertRecommendation,
   loadEngineerPool,
+  loadRegionEngineers,
   type Recommendation,
   stampRecommendationComputed,
 } from '../../models/dispatch.js';
@@ -92,6 +94,21 @@ export async function rankForOrder(
     const unskilled = (await countEngineers(context.tx, context.org.id)) - pool.engineers.length;
     if (unskilled > 0) ranking.excluded.no_skill = (ranking.excluded.no_skill ?? 0) + unskilled;
     ranking.noCandidateReason = describeNoCandidate(ranking.excluded, order.faultType);
+    const regional = order.regionId
+      ? await loadRegionEngineers(
+          context.tx,
+          context.org.id,
+          order.regionId,
+          order.faultType,
+          successWindow(context.now),
+        )
+      : [];
+    ranking.manualOptions = rankManualOptions(
+      { faultType: order.faultType, site, excludeIds },
+      regional,
+      priorRate,
+      settings,
+    );
   }
   return ranking;
 }
@@ -120,7 +137,8 @@ export async function dispatchNewOrder(
   const recommendation = await insertRecommendation(context.tx, {
     orgId: context.org.id,
     workOrderId: order.id,
-    candidates: ranking.candidates,
+    // With nobody eligible, the manager's card offers the region's engineers to assign by hand.
+    candidates: best ? ranking.candidates : (ranking.manualOptions ?? []),
     excluded: ranking.excluded,
     weights: { ...settings.weights },
     status: best ? 'offered' : 'unassigned',

@@ -151,6 +151,26 @@ describe('dispatch through the sandbox chat', () => {
     expect(text).toContain('人无此技能');
     expect(text).not.toMatch(/No eligible|lack the skill/);
     expect((await order('WO-D10'))?.status).toBe('unassigned');
+
+    // The manager can still assign an engineer of the region by hand.
+    expect(text).toContain('可手动指派');
+    const assign = card.card.actions.find((action) => action.id === 'dispatch.reassign');
+    expect(assign?.label).toBe('指派');
+    const options = card.card.inputs?.find((input) => input.name === 'engineer')?.options ?? [];
+    const chosen = options[0]?.value as string;
+    const eastEngineerIds = people
+      .filter((p) => p.role === 'engineer' && p.regionCode === 'east')
+      .map((p) => p.id);
+    expect(options.every((option) => eastEngineerIds.includes(option.value))).toBe(true);
+    const assigned = await sandbox.click(card.id, 'dispatch.reassign', eastManager().id, {
+      engineer: chosen,
+      reason: 'skill_fit',
+    });
+    expect(assigned.status).toBe(200);
+    const row = await order('WO-D10');
+    expect(row?.status).toBe('offered');
+    expect(row?.offeredEngineerId).toBe(chosen);
+    await cardFor(chosen, 'WO-D10', 'dispatch.accept');
   });
 
   it('moves a declined order to the next candidate', async () => {

@@ -6,6 +6,7 @@ import {
   type EngineerSnapshot,
   normalizeWeights,
   rankEngineers,
+  rankManualOptions,
   smoothedSuccessRate,
   successWindow,
 } from '../../domain/dispatch/rank.js';
@@ -40,6 +41,28 @@ describe('smoothedSuccessRate', () => {
 
   it('approaches the observed rate with many jobs', () => {
     expect(smoothedSuccessRate(450, 500, 0.5, 4)).toBeCloseTo(0.8968, 3);
+  });
+});
+
+describe('rankManualOptions', () => {
+  it('offers the available engineers with their exception', () => {
+    const options = rankManualOptions(
+      { faultType: 'ct_tube', site: SITE, excludeIds: ['declined'] },
+      [
+        engineer({ id: 'unskilled', skillLevel: undefined }),
+        engineer({ id: 'busy', openOrders: 5 }),
+        engineer({ id: 'away', onLeave: true }),
+        engineer({ id: 'off', onDuty: false }),
+        engineer({ id: 'declined' }),
+        engineer({ id: 'eligible' }),
+      ],
+      0.8,
+    );
+    const byId = new Map(options.map((option) => [option.engineerId, option]));
+    expect([...byId.keys()].sort()).toEqual(['busy', 'eligible', 'unskilled']);
+    expect(byId.get('unskilled')?.exception).toBe('no_skill');
+    expect(byId.get('busy')?.exception).toBe('at_capacity');
+    expect(byId.get('eligible')?.exception).toBeUndefined();
   });
 });
 
