@@ -1,3 +1,5 @@
+import { type Locale, translate } from '../lib/i18n.js';
+
 /**
  * The platform-neutral card model. Handlers build cards from it; each channel renders it in
  * its platform's format (WeCom template cards, Feishu card JSON 2.0, the sandbox page).
@@ -76,26 +78,38 @@ export function progressBarText(
   return `${'▓'.repeat(filled)}${'░'.repeat(cells - filled)} ${percent}%`;
 }
 
+/** The first problem with a click's values: the field, an English message and the rule. */
+export interface ValueProblem {
+  field: string;
+  message: string;
+  rule: 'required' | 'choice' | 'min_length' | 'max_length';
+  limit?: number;
+}
+
 /**
  * Validates the values of a click against the card's inputs and the action's required names.
- * Returns the first problem as a field name and message, or undefined when the values fit.
+ * Returns the first problem, or undefined when the values fit.
  */
 export function checkActionValues(
   card: Card,
   action: CardAction,
   values: Record<string, string>,
-): { field: string; message: string } | undefined {
+): ValueProblem | undefined {
   for (const name of action.requires ?? []) {
     const value = values[name];
     if (value === undefined || value.trim() === '') {
-      return { field: `values.${name}`, message: 'is required for this action' };
+      return { field: `values.${name}`, message: 'is required for this action', rule: 'required' };
     }
   }
   for (const input of card.inputs ?? []) {
     const value = values[input.name];
     if (value === undefined || value === '') continue;
     if (input.type === 'select' && !input.options.some((option) => option.value === value)) {
-      return { field: `values.${input.name}`, message: 'is not one of the offered options' };
+      return {
+        field: `values.${input.name}`,
+        message: 'is not one of the offered options',
+        rule: 'choice',
+      };
     }
     if (input.type === 'text') {
       const length = [...value.trim()].length;
@@ -103,17 +117,46 @@ export function checkActionValues(
         return {
           field: `values.${input.name}`,
           message: `must be at least ${input.minLength} characters`,
+          rule: 'min_length',
+          limit: input.minLength,
         };
       }
       if (input.maxLength !== undefined && length > input.maxLength) {
         return {
           field: `values.${input.name}`,
           message: `must be at most ${input.maxLength} characters`,
+          rule: 'max_length',
+          limit: input.maxLength,
         };
       }
     }
   }
   return undefined;
+}
+
+const VALUE_PROBLEM_TEXTS: Record<Locale, Record<ValueProblem['rule'], string>> = {
+  'zh-CN': {
+    required: '请先填写或选择“{label}”。',
+    choice: '“{label}”不是卡片提供的选项。',
+    min_length: '“{label}”至少 {limit} 个字。',
+    max_length: '“{label}”最多 {limit} 个字。',
+  },
+  en: {
+    required: 'Fill in or choose "{label}" first.',
+    choice: '"{label}" is not one of the options on the card.',
+    min_length: '"{label}" needs at least {limit} characters.',
+    max_length: '"{label}" takes at most {limit} characters.',
+  },
+};
+
+/** Words a value problem for the person who clicked, naming the input by its label. */
+export function describeValueProblem(card: Card, problem: ValueProblem, locale: Locale): string {
+  const name = problem.field.replace(/^values\./, '');
+  const label = card.inputs?.find((input) => input.name === name)?.label ?? name;
+  return translate(VALUE_PROBLEM_TEXTS, locale, problem.rule, {
+    label,
+    limit: problem.limit ?? 0,
+  });
 }
 
 /**

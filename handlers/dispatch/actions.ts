@@ -13,6 +13,7 @@ import {
   findCustomer,
   findWorkOrder,
   updateWorkOrder,
+  type WorkOrder,
 } from '../../models/work-orders.js';
 import { type HandlerContext, type Outcome, Rejection } from '../context.js';
 import { feedbackOnDecline, feedbackOnDispatchOverride } from '../feedback/triggers.js';
@@ -29,8 +30,32 @@ import {
 
 export const DISPATCH_ACTION_IDS: readonly string[] = Object.values(ACTIONS);
 
-const notPermitted = () =>
-  new Rejection('not_permitted', 'You are not permitted to act on this card.', 403);
+/** Builds a rejection worded for the person who clicked, in their language. */
+function refuse(
+  context: HandlerContext,
+  actor: Person,
+  rejection: { code: string; key: string; values?: Record<string, string | number> },
+  status = 409,
+  field?: string,
+): Rejection {
+  const message = dispatchText(localeOf(actor, context.org), rejection.key, rejection.values);
+  return new Rejection(rejection.code, message, status, field);
+}
+
+function orderClosed(context: HandlerContext, actor: Person, order: WorkOrder): Rejection {
+  const locale = localeOf(actor, context.org);
+  return refuse(context, actor, {
+    code: 'order_closed',
+    key: 'error.orderClosed',
+    values: { code: order.code, status: dispatchText(locale, `status.${order.status}`) },
+  });
+}
+
+/** The longest note a manager may add to a reassignment, in characters. */
+const MAX_NOTE_LENGTH = 200;
+
+const notPermitted = (context: HandlerContext, actor: Person) =>
+  refuse(context, actor, { code: 'not_permitted', key: 'error.notPermitted' }, 403);
 
 /** Runs a click on a dispatch card; `actor` is the person the platform says clicked. */
 export async function handleDispatchAction(
@@ -72,31 +97,32 @@ export async function handleDispatchAction(
 }
 
 /** Checks that the click comes from the engineer the order is offered to, right now. */
-function requireOfferedEngineer(state: DispatchState, click: CardActionEvent, actor: Person): void {
-  if (click.payload.engineer !== actor.id) throw notPermitted();
+function requireOfferedEngineer(
+  context: HandlerContext,
+  state: DispatchState,
+  click: CardActionEvent,
+  actor: Person,
+): void {
+  if (click.payload.engineer !== actor.id) throw notPermitted(context, actor);
   const { recommendation, order } = state;
   if (order.status === 'resolved' || order.status === 'cancelled') {
-    throw new Rejection(
-      'order_closed',
-      `Work order ${order.code} is already ${order.status}.`,
-      409,
-    );
+    throw orderClosed(context, actor, order);
   }
   if (recommendation.offeredEngineerId !== actor.id || order.status !== 'offered') {
     const accepted = order.assignedEngineerId === actor.id && order.status !== 'offered';
-    throw new Rejection(
-      accepted ? 'already_accepted' : 'offer_withdrawn',
-      accepted
-        ? `You already accepted work order ${order.code}.`
-        : `Work order ${order.code} is no longer offered to you.`,
-      409,
-    );
+    throw refuse(context, actor, {
+      code: accepted ? 'already_accepted' : 'offer_withdrawn',
+      key: accepted ? 'error.alreadyAccepted' : 'error.offerWithdrawn',
+      values: { code: order.code },
+    });
   }
 }
 
 /** Checks that the actor manages the order's area. */
-function requireAreaManager(state: DispatchState, actor: Person): void {
-  if (actor.role !== 'manager' || actor.regionId !== state.order.regionId) throw notPermitted();
+function requireAreaManager(context: HandlerContext, state: DispatchState, actor: Person): void {
+  if (actor.role !== 'manager' || actor.regionId !== state.order.regionId) {
+    throw notPermitted(context, actor);
+  }
 }
 
 async function accept(
@@ -105,7 +131,7 @@ async function accept(
   click: CardActionEvent,
   actor: Person,
 ): Promise<Outcome> {
-  requireOfferedEngineer(state, click, actor);
+  requireOfferedEngineer(context, state, click, actor);
   const order = await updateWorkOrder(context.tx, state.order.id, {
     status: 'accepted',
     assignedEngineerId: actor.id,
@@ -153,7 +179,7 @@ async function decline(
   click: CardActionEvent,
   actor: Person,
 ): Promise<Outcome> {
-  requireOfferedEngineer(state, click, actor);
+  requireOfferedEngineer(context, state, click, actor);
   const declinedIds = [...state.recommendation.declinedIds, actor.id];
   const decision = await insertDecision(context.tx, {
     orgId: context.org.id,
@@ -221,21 +247,21 @@ async function confirm(
   click: CardActionEvent,
   actor: Person,
 ): Promise<Outcome> {
-  requireAreaManager(state, actor);
+  requireAreaManager(context, state, actor);
   const { recommendation, order } = state;
   if (recommendation.confirmedById) {
-    throw new Rejection('already_confirmed', 'This recommendation is already confirmed.', 409);
+    throw refuse(context, actor, { code: 'already_confirmed', key: 'error.alreadyConfirmed' });
   }
   if (
     !recommendation.offeredEngineerId ||
     order.status === 'resolved' ||
     order.status === 'cancelled'
   ) {
-    throw new Rejection(
-      'nothing_to_confirm',
-      `Work order ${order.code} has no open recommendation.`,
-      409,
-    );
+    throw refuse(context, actor, {
+      code: 'nothing_to_confirm',
+      key: 'error.nothingToConfirm',
+      values: { code: order.code },
+    });
   }
   const decision = await insertDecision(context.tx, {
     orgId: context.org.id,
@@ -261,60 +287,30 @@ async function confirm(
 }
 
 function parseReassignValues(
+  context: HandlerContext,
+  actor: Person,
   recommendation: Recommendation,
   values: Record<string, string>,
   currentEngineerId: string | null,
 ): { chosen: Candidate; reason: ReassignReason; note: string | undefined } {
+  const invalid = (key: string, field: string, extra: Record<string, string | number> = {}) =>
+    refuse(context, actor, { code: 'invalid_input', key, values: extra }, 400, field);
   const chosen = candidatesOf(recommendation).find((c) => c.engineerId === values.engineer);
-  if (!values.engineer) {
-    throw new Rejection(
-      'invalid_input',
-      'Choose the engineer to reassign to.',
-      400,
-      'values.engineer',
-    );
-  }
-  if (!chosen) {
-    throw new Rejection(
-      'invalid_input',
-      'The chosen engineer is not one of the alternatives on the card.',
-      400,
-      'values.engineer',
-    );
-  }
+  if (!values.engineer) throw invalid('error.chooseEngineer', 'values.engineer');
+  if (!chosen) throw invalid('error.notAlternative', 'values.engineer');
   if (chosen.engineerId === currentEngineerId) {
-    throw new Rejection(
-      'invalid_input',
-      'The order is already with this engineer; choose another one.',
-      400,
-      'values.engineer',
-    );
+    throw invalid('error.sameEngineer', 'values.engineer');
   }
   const reason = values.reason as ReassignReason;
   if (!REASSIGN_REASONS.includes(reason)) {
-    throw new Rejection(
-      'invalid_input',
-      `Choose a reason: one of ${REASSIGN_REASONS.join(', ')}.`,
-      400,
-      'values.reason',
-    );
+    throw invalid('error.chooseReason', 'values.reason', { reasons: REASSIGN_REASONS.join(', ') });
   }
   const note = values.note?.trim() || undefined;
   if (reason === 'other' && (!note || note.length < 2)) {
-    throw new Rejection(
-      'invalid_input',
-      'Describe the reason in the note when the reason is "other".',
-      400,
-      'values.note',
-    );
+    throw invalid('error.noteRequired', 'values.note');
   }
-  if (note && [...note].length > 200) {
-    throw new Rejection(
-      'invalid_input',
-      'The note must be at most 200 characters.',
-      400,
-      'values.note',
-    );
+  if (note && [...note].length > MAX_NOTE_LENGTH) {
+    throw invalid('error.noteTooLong', 'values.note', { max: MAX_NOTE_LENGTH });
   }
   return { chosen, reason, note };
 }
@@ -325,17 +321,19 @@ async function reassign(
   click: CardActionEvent,
   actor: Person,
 ): Promise<Outcome> {
-  requireAreaManager(state, actor);
+  requireAreaManager(context, state, actor);
   const { recommendation, order } = state;
   if (order.status === 'resolved' || order.status === 'cancelled') {
-    throw new Rejection(
-      'order_closed',
-      `Work order ${order.code} is already ${order.status}.`,
-      409,
-    );
+    throw orderClosed(context, actor, order);
   }
   const currentId = order.assignedEngineerId ?? recommendation.offeredEngineerId;
-  const { chosen, reason, note } = parseReassignValues(recommendation, click.values, currentId);
+  const { chosen, reason, note } = parseReassignValues(
+    context,
+    actor,
+    recommendation,
+    click.values,
+    currentId,
+  );
   const candidates = candidatesOf(recommendation);
   // An order that nobody held had no recommendation to override.
   const recommended = currentId

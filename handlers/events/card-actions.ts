@@ -1,6 +1,13 @@
 import type { CardActionEvent } from '../../bot/channel.js';
+import { toLocale, translate } from '../../lib/i18n.js';
 import { findPersonByIdentity, type Person } from '../../models/people.js';
 import { type HandlerContext, type Outcome, Rejection } from '../context.js';
+
+/** Said to a clicker Pulse cannot identify, in the organisation's language. */
+const UNKNOWN_PERSON = {
+  'zh-CN': { text: '你还没有在 Pulse 中登记，请联系管理员导入你的账号。' },
+  en: { text: 'You are not registered in Pulse; ask an administrator to import your account.' },
+};
 
 export type ActionHandler = (
   context: HandlerContext,
@@ -19,7 +26,7 @@ export function createCardActionHandler(actions: ReadonlyMap<string, ActionHandl
     if (!actor) {
       throw new Rejection(
         'unknown_person',
-        'The person who clicked is not registered in Pulse.',
+        translate(UNKNOWN_PERSON, toLocale(context.org.locale), 'text'),
         403,
       );
     }

@@ -1,6 +1,6 @@
 import type { CardActionEvent } from '../../bot/channel.js';
 import { formatLocal } from '../../domain/feedback/calendar.js';
-import { ASSESSMENTS, checkFeedbackAnswers, parseAssessment } from '../../domain/feedback/form.js';
+import { checkFeedbackAnswers, parseAssessment } from '../../domain/feedback/form.js';
 import { isOpen } from '../../domain/feedback/lifecycle.js';
 import {
   type FeedbackRequest,
@@ -38,22 +38,18 @@ async function lockOpenRequest(
   const request = UUID_PATTERN.test(requestId)
     ? await findFeedbackRequest(scope.tx, requestId, true)
     : undefined;
+  const { locale } = cardSetting(actor, scope.org);
   if (!request || request.orgId !== scope.org.id) {
-    throw new Rejection('not_found', `Feedback request ${requestId} was not found.`, 404);
+    throw new Rejection('not_found', feedbackText(locale, 'error.notFound'), 404);
   }
   if (request.giverId !== actor.id) {
-    throw new Rejection(
-      'not_permitted',
-      'Only the person asked to give this feedback can submit it.',
-      403,
-    );
+    throw new Rejection('not_permitted', feedbackText(locale, 'error.notGiver'), 403);
   }
   if (!isOpen(request.status)) {
+    const submitted = request.status === 'submitted';
     throw new Rejection(
-      request.status === 'submitted' ? 'already_submitted' : 'expired',
-      request.status === 'submitted'
-        ? 'This feedback was submitted before.'
-        : 'This feedback request expired and was escalated; it cannot be submitted any more.',
+      submitted ? 'already_submitted' : 'expired',
+      feedbackText(locale, submitted ? 'error.submitted' : 'error.expired'),
       409,
     );
   }
@@ -77,9 +73,11 @@ export async function submitFeedback(
   const request = await lockOpenRequest(scope, requestId, actor);
   const check = checkFeedbackAnswers(values);
   if (!check.ok) {
-    throw new Rejection('invalid_input', `${check.field} ${check.message}.`, 400, check.field, {
-      ...check.violation,
-    });
+    const { locale } = cardSetting(actor, scope.org);
+    const label = feedbackText(locale, `input.${check.field.replace(/^values\./, '')}`);
+    const { rule, limit = 0, length = 0 } = check.violation;
+    const message = feedbackText(locale, `error.${rule}`, { label, limit, length });
+    throw new Rejection('invalid_input', message, 400, check.field, { ...check.violation });
   }
   // A quick assessment sent earlier from the card counts when the form leaves it out.
   const answers = {
@@ -155,11 +153,14 @@ export async function assessFeedback(
   const request = await lockOpenRequest(scope, requestId, actor);
   const assessment = parseAssessment(values.assessment);
   if (!assessment) {
+    const { locale } = cardSetting(actor, scope.org);
+    const label = feedbackText(locale, 'input.assessment');
     throw new Rejection(
       'invalid_input',
-      `values.assessment must be one of ${ASSESSMENTS.join(', ')}.`,
+      feedbackText(locale, 'error.choice', { label }),
       400,
       'values.assessment',
+      { rule: 'choice' },
     );
   }
   const assessed = await updateFeedbackRequest(scope.tx, request.id, {

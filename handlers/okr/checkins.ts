@@ -101,7 +101,8 @@ export async function recordCheckin(
   clickContext?: Record<string, unknown>,
 ): Promise<Checkin> {
   if (keyResult.ownerId !== person.id) {
-    throw new Rejection('not_permitted', 'Only the owner of a key result can check in on it.', 403);
+    const message = okrText(localeOf(person, context.org), 'error.notOwner');
+    throw new Rejection('not_permitted', message, 403);
   }
   const parsed = parseCheckin(input, keyResult, via === 'chat' ? 'values.' : '');
   const week = weekStart(context.now, context.org.timezone);
@@ -139,7 +140,7 @@ export async function recordCheckin(
   } else if (via === 'chat') {
     throw new Rejection(
       'already_checked_in',
-      'This week’s check-in was already made; add another one in the mini-app.',
+      okrText(localeOf(person, context.org), 'error.alreadyCheckedIn'),
       409,
     );
   }
@@ -166,7 +167,7 @@ export async function handleOkrAction(
   if (click.payload.week && click.payload.week !== weekStart(context.now, context.org.timezone)) {
     throw new Rejection(
       'checkin_closed',
-      `The check-in of the week of ${click.payload.week} is closed; check in on this week’s card or in the mini-app.`,
+      okrText(localeOf(actor, context.org), 'error.checkinClosed', { week: click.payload.week }),
       409,
     );
   }

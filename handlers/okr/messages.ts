@@ -8,6 +8,9 @@ const zh: Record<string, string> = {
   'done.strategy': '支撑战略：{strategies}',
   'dispatch.moves': '接下这单将推动：{title}',
   'checkin.title': '每周 OKR 签到 · {title}',
+  'error.notOwner': '只有关键结果的负责人可以签到。',
+  'error.alreadyCheckedIn': '本周已经签到过了；如需补充，请在小程序中再签到一次。',
+  'error.checkinClosed': '{week} 这一周的签到已关闭；请在本周的卡片或小程序中签到。',
   'checkin.ask': '本周你对按期达成这个关键结果有多大信心？',
   'checkin.confidence': '信心',
   'checkin.comment': '进展与阻碍（选填）',
@@ -36,6 +39,11 @@ const en: Record<string, string> = {
   'done.strategy': 'Supports: {strategies}',
   'dispatch.moves': 'Taking this order moves: {title}',
   'checkin.title': 'Weekly OKR check-in · {title}',
+  'error.notOwner': 'Only the owner of a key result can check in on it.',
+  'error.alreadyCheckedIn':
+    'This week’s check-in was already made; add another one in the mini-app.',
+  'error.checkinClosed':
+    'The check-in of the week of {week} is closed; check in on this week’s card or in the mini-app.',
   'checkin.ask': 'How confident are you of meeting this key result on time?',
   'checkin.confidence': 'Confidence',
   'checkin.comment': 'Progress and blockers (optional)',

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { type Card, checkActionValues } from '../../bot/card.js';
+import { type Card, checkActionValues, describeValueProblem } from '../../bot/card.js';
 import type { CardActionEvent } from '../../bot/channel.js';
 import type { FeishuChannel } from '../../bot/feishu/channel.js';
 import type { Logger } from '../../lib/logger.js';
@@ -125,10 +125,14 @@ async function checkClick(ctx: Context, input: ClickInput): Promise<boolean> {
   }
   const problem = checkActionValues(card, action, click.values);
   if (problem) {
-    const name = problem.field.replace(/^values\./, '');
-    const label = card.inputs?.find((input) => input.name === name)?.label ?? name;
-    log.info({ field: problem.field }, 'Feishu click with invalid values');
-    respond(ctx, 'invalid_input', { toast: toast('error', `${label}: ${problem.message}`) });
+    log.info({ field: problem.field, rule: problem.rule }, 'Feishu click with invalid values');
+    // Feishu shows the toast text of the reader's language.
+    respond(ctx, 'invalid_input', {
+      toast: toast('error', {
+        en_us: describeValueProblem(card, problem, 'en'),
+        zh_cn: describeValueProblem(card, problem, 'zh-CN'),
+      }),
+    });
     return false;
   }
   return true;

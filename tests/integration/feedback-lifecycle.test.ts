@@ -181,16 +181,28 @@ describe('feedback request lifecycle', () => {
     expect(form.fields.map((field) => field.name)).toEqual(['fact', 'impact', 'suggestion']);
     expect((await fetch(base)).status).toBe(401);
 
+    // Messages are in the giver's language (Chinese in the demo) and name the field's label.
     const invalid = [
-      [{ ...VALID_ANSWERS, impact: '  ' }, 'values.impact', { rule: 'required', limit: 10 }],
+      [
+        { ...VALID_ANSWERS, impact: '  ' },
+        'values.impact',
+        { rule: 'required', limit: 10 },
+        '请填写影响（造成了什么），至少 10 个字。',
+      ],
       [
         { ...VALID_ANSWERS, suggestion: 'x'.repeat(501) },
         'values.suggestion',
         { rule: 'max_length', limit: 500, length: 501 },
+        '建议（下次怎么做）最多 500 个字（现在 501 个）。',
       ],
-      [{ ...VALID_ANSWERS, assessment: 'great' }, 'values.assessment', { rule: 'choice' }],
+      [
+        { ...VALID_ANSWERS, assessment: 'great' },
+        'values.assessment',
+        { rule: 'choice' },
+        '请从列出的选项中选择快速评价。',
+      ],
     ] as const;
-    for (const [values, field, violation] of invalid) {
+    for (const [values, field, violation, message] of invalid) {
       const response = await fetch(`${base}/submit`, {
         method: 'POST',
         headers,
@@ -199,7 +211,7 @@ describe('feedback request lifecycle', () => {
       expect(response.status).toBe(400);
       const body = (await response.json()) as { error: { field: string; message: string } };
       expect(body.error.field).toBe(field);
-      expect(body.error.message).toContain(field);
+      expect(body.error.message).toBe(message);
       expect(body.error).toMatchObject(violation);
     }
     const noToken = await fetch(`${base}/submit`, {

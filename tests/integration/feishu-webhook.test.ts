@@ -249,7 +249,10 @@ describe('Feishu webhook', () => {
     });
     expect(clicked.outcome).toBe('invalid_input');
     expect(clicked.toast?.type).toBe('error');
-    expect(clicked.toast?.content).toMatch(/is required for this action/);
+    // The toast names the missing select by the label on the card, in both toast languages.
+    expect(clicked.toast?.content).toBe('Fill in or choose "改派给" first.');
+    const i18n = (clicked.toast as { i18n?: { zh_cn?: string } } | undefined)?.i18n;
+    expect(i18n?.zh_cn).toBe('请先填写或选择“改派给”。');
     expect(await snapshot()).toEqual(before);
   });
 

@@ -203,7 +203,7 @@ describe('dispatch through WeCom', () => {
         .slice(before)
         .find((message) => viewCard(message).title === '操作未完成'),
     );
-    expect(String(notice.templateCard.sub_title_text)).toContain('not permitted');
+    expect(String(notice.templateCard.sub_title_text)).toContain('你无权操作这张卡片');
   });
 
   it('sends a new card when the response code is spent', async () => {

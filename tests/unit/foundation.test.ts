@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type Card, checkActionValues, progressBarText } from '../../bot/card.js';
+import {
+  type Card,
+  checkActionValues,
+  describeValueProblem,
+  progressBarText,
+} from '../../bot/card.js';
 import { parseBusinessEvent } from '../../domain/events.js';
 import { ConfigError, loadConfig } from '../../lib/config.js';
 import { signPayload, verifySignature } from '../../lib/signature.js';
@@ -156,6 +161,7 @@ describe('card helpers', () => {
     expect(checkActionValues(card, action, {})).toEqual({
       field: 'values.reason',
       message: 'is required for this action',
+      rule: 'required',
     });
     expect(checkActionValues(card, action, { reason: 'boat' })?.field).toBe('values.reason');
     expect(checkActionValues(card, action, { reason: 'travel', note: 'ab' })?.field).toBe(
@@ -164,6 +170,13 @@ describe('card helpers', () => {
     expect(
       checkActionValues(card, action, { reason: 'travel', note: '你好世界啊' }),
     ).toBeUndefined();
+  });
+
+  it('words a value problem by the input label', () => {
+    const problem = checkActionValues(card, action, { reason: 'travel', note: 'ab' });
+    if (!problem) throw new Error('expected a problem');
+    expect(describeValueProblem(card, problem, 'zh-CN')).toBe('“Note”至少 3 个字。');
+    expect(describeValueProblem(card, problem, 'en')).toBe('"Note" needs at least 3 characters.');
   });
 
   it('draws a text progress bar', () => {
