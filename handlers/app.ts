@@ -17,6 +17,24 @@ export function createApp(services: Services, extraRouters: Router[] = []): Koa 
   app.silent = true;
   app.use(requestLogger(services.log));
   app.use(errorHandler());
+  // Answers a request no route took, once every router's allowedMethods has had its say.
+  app.use(async (ctx, next) => {
+    await next();
+    if (ctx.body !== undefined && ctx.body !== null) return;
+    if (ctx.status === 405) {
+      ctx.body = {
+        error: {
+          code: 'method_not_allowed',
+          message: `${ctx.path} does not take ${ctx.method}; use ${ctx.response.get('Allow')}.`,
+        },
+      };
+    } else if (ctx.status === 404) {
+      ctx.status = 404;
+      ctx.body = {
+        error: { code: 'not_found', message: `No route for ${ctx.method} ${ctx.path}.` },
+      };
+    }
+  });
 
   const health = new Router();
   health.get('/healthz', async (ctx) => {
@@ -40,9 +58,5 @@ export function createApp(services: Services, extraRouters: Router[] = []): Koa 
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  app.use(async (ctx) => {
-    ctx.status = 404;
-    ctx.body = { error: { code: 'not_found', message: `No route for ${ctx.method} ${ctx.path}.` } };
-  });
   return app;
 }

@@ -85,6 +85,18 @@ describe('event webhook', () => {
     expect(rows.map((row) => row.status)).toEqual(['done', 'done']);
   });
 
+  it('answers a wrong method with 405 and an unknown path with 404', async () => {
+    const wrongMethod = await fetch(`${pulse.url}/webhooks/events`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toContain('POST');
+    const body = (await wrongMethod.json()) as { error: { code: string } };
+    expect(body.error.code).toBe('method_not_allowed');
+
+    const unknown = await fetch(`${pulse.url}/no-such-page`);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('not_found');
+  });
+
   it('rejects a bad signature with 401 and stores nothing', async () => {
     const before = await inboxCount();
     const response = await pulse.postEvent(workOrderCreated({ orderId: 'WO-BAD-SIG' }), {
