@@ -86,6 +86,7 @@ export function engineerOfferCard(input: EngineerCardInput): Card {
         text: dispatchText(locale, 'engineer.why', {
           rate: percent(factors.successRate.value),
           jobs: factors.successRate.jobs,
+          successes: factors.successRate.successes,
           open: factors.workload.openOrders,
           capacity: factors.workload.capacity,
           distance: distanceText(locale, candidate),

@@ -15,7 +15,7 @@ const zh: Record<string, string> = {
   'field.status': '状态',
   'engineer.title': '新派单 · {code}',
   'engineer.why':
-    '推荐理由：近7天同类故障成功率 {rate}（{jobs} 单），当前负载 {open}/{capacity}，距现场 {distance}。',
+    '推荐理由：近7天同类故障 {jobs} 单中 {successes} 单一次修好（预估成功率 {rate}），当前负载 {open}/{capacity}，距现场 {distance}。',
   'engineer.accept': '接单',
   'engineer.decline': '拒单',
   'engineer.accepted': '你已接单，请尽快联系客户。',
@@ -54,7 +54,7 @@ const zh: Record<string, string> = {
   'manager.reopened': '工单已重新打开（第 {count} 次），由 {name} 继续处理。',
   'manager.reopenedUnassigned': '工单已重新打开（第 {count} 次），目前无人处理。',
   'manager.breakdown':
-    '{rank}. {name}　总分 {score}　成功率 {rate} · 负载 {open}/{capacity} · {distance}',
+    '{rank}. {name}　总分 {score}　预估成功率 {rate} · 负载 {open}/{capacity} · {distance}',
   'manager.factors': '评分构成（权重）：成功率 {wRate} · 负载 {wLoad} · 距离 {wDistance}',
   'manager.confirm': '确认推荐',
   'manager.reassign': '改派',
@@ -92,7 +92,7 @@ const en: Record<string, string> = {
   'field.status': 'Status',
   'engineer.title': 'New dispatch · {code}',
   'engineer.why':
-    'Why you: {rate} first-time fixes on this fault in 7 days ({jobs} jobs), workload {open}/{capacity}, {distance} from the site.',
+    'Why you: {successes} of {jobs} jobs on this fault fixed first time in 7 days (estimated rate {rate}), workload {open}/{capacity}, {distance} from the site.',
   'engineer.accept': 'Accept',
   'engineer.decline': 'Decline',
   'engineer.accepted': 'You accepted this order. Please contact the customer.',
@@ -131,7 +131,7 @@ const en: Record<string, string> = {
   'manager.reopened': 'The order was reopened (time {count}); {name} continues on it.',
   'manager.reopenedUnassigned': 'The order was reopened (time {count}); nobody holds it yet.',
   'manager.breakdown':
-    '{rank}. {name}  score {score}  success {rate} · load {open}/{capacity} · {distance}',
+    '{rank}. {name}  score {score}  est. success {rate} · load {open}/{capacity} · {distance}',
   'manager.factors':
     'Score weights: success rate {wRate} · workload {wLoad} · distance {wDistance}',
   'manager.confirm': 'Confirm',
