@@ -83,11 +83,20 @@ export async function readRawBody(ctx: Context, limitBytes: number): Promise<Buf
   }
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Parses a JSON body read as bytes; a syntax error or unstorable text becomes a 400. */
 export function parseJson(raw: Buffer): unknown {
+  let text: string;
+  try {
+    // A byte order mark is dropped; invalid UTF-8 is rejected rather than silently replaced.
+    text = UTF8.decode(raw);
+  } catch {
+    throw new ValidationError('(body)', 'is not valid UTF-8; send the JSON encoded as UTF-8');
+  }
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch (error) {
     throw new ValidationError('(body)', `is not valid JSON (${(error as Error).message})`);
   }

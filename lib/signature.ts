@@ -44,7 +44,8 @@ export function verifySignature(
   const skew = Math.abs(now.getTime() / 1000 - Number(timestampHeader));
   if (skew > SIGNATURE_TOLERANCE_SECONDS) return { ok: false, reason: 'stale_timestamp' };
   const expected = Buffer.from(signPayload(secret, timestampHeader, body));
-  const actual = Buffer.from(signatureHeader.trim());
+  // Hex digits compare without regard to case, as HMAC libraries print either.
+  const actual = Buffer.from(signatureHeader.trim().toLowerCase());
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
     return { ok: false, reason: 'bad_signature' };
   }

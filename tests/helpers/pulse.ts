@@ -74,7 +74,7 @@ export async function startTestPulse(options: TestPulseOptions = {}): Promise<Te
     database,
     config,
     async postEvent(body, postOptions = {}) {
-      const raw = typeof body === 'string' ? body : JSON.stringify(body);
+      const raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
       const timestamp =
         postOptions.timestamp ?? Math.floor((options.clock?.now() ?? new Date()).getTime() / 1000);
       return fetch(`${url}/webhooks/events`, {

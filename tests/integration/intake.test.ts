@@ -174,6 +174,29 @@ describe('event webhook', () => {
     expect(await inboxCount()).toBe(before);
   });
 
+  it('drops a byte order mark and rejects invalid UTF-8', async () => {
+    const event = workOrderCreated({ orderId: 'WO-BOM' });
+    const withMark = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(JSON.stringify(event)),
+    ]);
+    expect((await pulse.postEvent(withMark)).status).toBe(202);
+
+    const before = await inboxCount();
+    const broken = Buffer.from(JSON.stringify(workOrderCreated({ orderId: 'WO-LATIN1' })));
+    const invalid = Buffer.concat([
+      broken.subarray(0, 20),
+      Buffer.from([0xff]),
+      broken.subarray(20),
+    ]);
+    const response = await pulse.postEvent(invalid);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+      'UTF-8',
+    );
+    expect(await inboxCount()).toBe(before);
+  });
+
   it('rejects an unknown event type and malformed JSON with 400', async () => {
     const unknownType = await pulse.postEvent({
       id: eventId(),

@@ -83,6 +83,11 @@ describe('webhook signature', () => {
     ).toEqual({ ok: true });
   });
 
+  it('accepts hex digits in upper case', () => {
+    const upper = signPayload('s3cret', timestamp, body).replace(/[a-f]/g, (c) => c.toUpperCase());
+    expect(verifySignature('s3cret', upper, timestamp, body, now)).toEqual({ ok: true });
+  });
+
   it('matches an HMAC computed by hand', () => {
     // printf '1.x' | openssl dgst -sha256 -hmac key
     expect(signPayload('key', '1', 'x')).toBe(
