@@ -105,6 +105,16 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
     }, 10_000);
   }
 
+  /** Checks that feedback request `id` was submitted through the mini-app. */
+  async function expectSubmittedFromApp(id: string) {
+    const [submitted] = await pulse.database.db
+      .select()
+      .from(feedbackRequests)
+      .where(eq(feedbackRequests.id, id));
+    expect(submitted?.status).toBe('submitted');
+    expect(submitted?.submittedVia).toBe('miniapp');
+  }
+
   async function signIn(target: Page, employeeNo: string) {
     await target.goto(`${pulse.url}/app/`);
     await target.waitForURL(/\/app\/login/);
@@ -268,12 +278,7 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
     await managerPage.locator('[data-test="feedback-submit"]').click();
     await managerPage.waitForURL(/\/app\/feedback\?box=sent/);
     await managerPage.locator(`[data-test="feedback-${request.id}"]`).waitFor();
-    const [submitted] = await pulse.database.db
-      .select()
-      .from(feedbackRequests)
-      .where(eq(feedbackRequests.id, request.id));
-    expect(submitted?.status).toBe('submitted');
-    expect(submitted?.submittedVia).toBe('miniapp');
+    await expectSubmittedFromApp(request.id);
     await managerContext.close();
 
     const engineerContext = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'zh-CN' });
@@ -312,12 +317,7 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
       .fill('离场前向科室说明故障原因和后续安排。');
     await linkPage.locator('[data-test="feedback-submit"]').click();
     await linkPage.locator('[data-test="feedback-closed"]').waitFor();
-    const [submitted] = await pulse.database.db
-      .select()
-      .from(feedbackRequests)
-      .where(eq(feedbackRequests.id, request.id));
-    expect(submitted?.status).toBe('submitted');
-    expect(submitted?.submittedVia).toBe('miniapp');
+    await expectSubmittedFromApp(request.id);
     await linkContext.close();
   });
 });

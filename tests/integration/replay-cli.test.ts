@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, projectPath } from '../../lib/paths.js';
+import { projectPath } from '../../lib/paths.js';
+import { runTsx } from '../helpers/child.js';
 import { startTestPulse, TEST_ADMIN_TOKEN, TEST_SECRET, type TestPulse } from '../helpers/pulse.js';
 
 /** The public MyLA311 extract kept beside the project; LA311_CSV points elsewhere. */
@@ -33,28 +33,15 @@ describe.skipIf(!existsSync(CSV))('LA 311 replay command', () => {
 
   it('replays 400 requests with no event lost', async () => {
     const summaryPath = join(folder, 'summary.json');
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'cli/replay.ts', CSV, '--limit', '400', '--json', summaryPath],
+    const { code, output } = await runTsx(
+      ['cli/replay.ts', CSV, '--limit', '400', '--json', summaryPath],
       {
-        cwd: PROJECT_ROOT,
-        env: {
-          ...process.env,
-          PULSE_URL: pulse.url,
-          PULSE_WEBHOOK_SECRET: TEST_SECRET,
-          PULSE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        PULSE_URL: pulse.url,
+        PULSE_WEBHOOK_SECRET: TEST_SECRET,
+        PULSE_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       },
+      280_000,
     );
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code, output).toBe(0);
 
     const summary = JSON.parse(await readFile(summaryPath, 'utf8')) as Record<string, unknown>;
