@@ -16,6 +16,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Collects what a child writes to stdout and stderr; the function returns it so far. */
+function collectOutput(child: ChildProcess): () => string {
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return () => output;
+}
+
 export interface PulseProcess {
   child: ChildProcess;
   url: string;
@@ -43,13 +54,7 @@ export async function startPulseProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+  const output = collectOutput(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
@@ -60,7 +65,7 @@ export async function startPulseProcess(
     ended = true;
   });
   for (;;) {
-    if (ended) throw new Error(`Pulse exited before it was ready:\n${output}`);
+    if (ended) throw new Error(`Pulse exited before it was ready:\n${output()}`);
     try {
       const response = await fetch(`${url}/healthz`);
       if (response.ok) break;
@@ -69,11 +74,11 @@ export async function startPulseProcess(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`Pulse did not become ready in ${timeoutMs} ms:\n${output}`);
+      throw new Error(`Pulse did not become ready in ${timeoutMs} ms:\n${output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { child, url, output: () => output, exited };
+  return { child, url, output, exited };
 }
 
 /**
@@ -90,18 +95,12 @@ export function runTsx(
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+  const output = collectOutput(child);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   return new Promise((resolve) => {
     child.once('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, output });
+      resolve({ code, output: output() });
     });
   });
 }
