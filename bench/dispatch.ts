@@ -104,8 +104,8 @@ async function seed(database: Database): Promise<string> {
   await db.execute(sql`drop table bench_engineers, bench_customers`);
   // A long-running database is vacuumed by autovacuum; this brings the fresh one to that state.
   await db.execute(sql`vacuum analyze`);
-  // The bulk load leaves gigabytes of dirty pages; written out now, they do not land in the
-  // timed events. Only a superuser or pg_checkpoint member may ask, so a refusal is ignored.
+  // The bulk load leaves gigabytes of dirty pages. Written out now, they stay out of the timed
+  // events. Only a superuser or pg_checkpoint member may ask, so a refusal is ignored.
   await db.execute(sql`checkpoint`).catch(() => undefined);
   return orgId;
 }

@@ -17,7 +17,7 @@ export function createApp(services: Services, extraRouters: Router[] = []): Koa 
   app.silent = true;
   app.use(requestLogger(services.log));
   app.use(errorHandler());
-  // Answers a request no route took, once every router's allowedMethods has had its say.
+  // Writes the error body of a request no route took, after every router's allowedMethods ran.
   app.use(async (ctx, next) => {
     await next();
     if (ctx.body !== undefined && ctx.body !== null) return;

@@ -85,11 +85,11 @@ export async function readRawBody(ctx: Context, limitBytes: number): Promise<Buf
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Parses a JSON body read as bytes; a syntax error or unstorable text becomes a 400. */
+/** Parses a JSON body read as bytes. A syntax error or unstorable text becomes a 400. */
 export function parseJson(raw: Buffer): unknown {
   let text: string;
   try {
-    // A byte order mark is dropped; invalid UTF-8 is rejected rather than silently replaced.
+    // A byte order mark is dropped, and invalid UTF-8 is rejected rather than replaced.
     text = UTF8.decode(raw);
   } catch {
     throw new ValidationError('(body)', 'is not valid UTF-8; send the JSON encoded as UTF-8');

@@ -120,7 +120,7 @@ function isAlive(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
   // A killed process that its parent has not yet reaped still accepts signals. On Linux its
-  // state in /proc is then Z (zombie), and it holds nothing.
+  // state in /proc is then Z (zombie), and it owns no lock.
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';

@@ -126,7 +126,7 @@ export function renderTemplateCard(original: Card, options: RenderOptions): Rend
 
 /**
  * Leaves out the text inputs and every action or select option that requires one, because
- * WeCom template cards cannot collect text; such cards carry a link to a form instead.
+ * WeCom template cards cannot collect text. Such cards carry a link to a form instead.
  */
 function withoutTextActions(card: Card, dropped: string[]): Card {
   const textInputs = new Set(

@@ -256,7 +256,7 @@ function scoreEngineer(
 }
 
 /**
- * Ranks the engineers a manager may still assign by hand when nobody is eligible: everyone on
+ * Ranks the engineers a manager may still assign by hand when no engineer is eligible: everyone on
  * duty and not on leave who has not declined the order, scored as usual and marked with the
  * rule they break, such as a missing skill or a full workload.
  */

@@ -31,7 +31,7 @@ import {
 export const DISPATCH_ACTION_IDS: readonly string[] = Object.values(ACTIONS);
 
 /** Builds a rejection worded for the person who clicked, in their language. */
-function refuse(
+function rejectionFor(
   context: HandlerContext,
   actor: Person,
   rejection: { code: string; key: string; values?: Record<string, string | number> },
@@ -44,18 +44,18 @@ function refuse(
 
 function orderClosed(context: HandlerContext, actor: Person, order: WorkOrder): Rejection {
   const locale = localeOf(actor, context.org);
-  return refuse(context, actor, {
+  return rejectionFor(context, actor, {
     code: 'order_closed',
     key: 'error.orderClosed',
     values: { code: order.code, status: dispatchText(locale, `status.${order.status}`) },
   });
 }
 
-/** The longest note a manager may add to a reassignment, in characters. */
+/** The maximum length of a reassignment note, in characters. */
 const MAX_NOTE_LENGTH = 200;
 
 const notPermitted = (context: HandlerContext, actor: Person) =>
-  refuse(context, actor, { code: 'not_permitted', key: 'error.notPermitted' }, 403);
+  rejectionFor(context, actor, { code: 'not_permitted', key: 'error.notPermitted' }, 403);
 
 /** Runs a click on a dispatch card; `actor` is the person the platform says clicked. */
 export async function handleDispatchAction(
@@ -110,7 +110,7 @@ function requireOfferedEngineer(
   }
   if (recommendation.offeredEngineerId !== actor.id || order.status !== 'offered') {
     const accepted = order.assignedEngineerId === actor.id && order.status !== 'offered';
-    throw refuse(context, actor, {
+    throw rejectionFor(context, actor, {
       code: accepted ? 'already_accepted' : 'offer_withdrawn',
       key: accepted ? 'error.alreadyAccepted' : 'error.offerWithdrawn',
       values: { code: order.code },
@@ -250,14 +250,17 @@ async function confirm(
   requireAreaManager(context, state, actor);
   const { recommendation, order } = state;
   if (recommendation.confirmedById) {
-    throw refuse(context, actor, { code: 'already_confirmed', key: 'error.alreadyConfirmed' });
+    throw rejectionFor(context, actor, {
+      code: 'already_confirmed',
+      key: 'error.alreadyConfirmed',
+    });
   }
   if (
     !recommendation.offeredEngineerId ||
     order.status === 'resolved' ||
     order.status === 'cancelled'
   ) {
-    throw refuse(context, actor, {
+    throw rejectionFor(context, actor, {
       code: 'nothing_to_confirm',
       key: 'error.nothingToConfirm',
       values: { code: order.code },
@@ -294,7 +297,7 @@ function parseReassignValues(
   currentEngineerId: string | null,
 ): { chosen: Candidate; reason: ReassignReason; note: string | undefined } {
   const invalid = (key: string, field: string, extra: Record<string, string | number> = {}) =>
-    refuse(context, actor, { code: 'invalid_input', key, values: extra }, 400, field);
+    rejectionFor(context, actor, { code: 'invalid_input', key, values: extra }, 400, field);
   const chosen = candidatesOf(recommendation).find((c) => c.engineerId === values.engineer);
   if (!values.engineer) throw invalid('error.chooseEngineer', 'values.engineer');
   if (!chosen) throw invalid('error.notAlternative', 'values.engineer');
@@ -335,7 +338,7 @@ async function reassign(
     currentId,
   );
   const candidates = candidatesOf(recommendation);
-  // An order that nobody held had no recommendation to override.
+  // An order that no engineer held had no recommendation to override.
   const recommended = currentId
     ? (candidates.find((c) => c.engineerId === currentId) ?? candidates[0])
     : undefined;

@@ -137,7 +137,7 @@ export async function dispatchNewOrder(
   const recommendation = await insertRecommendation(context.tx, {
     orgId: context.org.id,
     workOrderId: order.id,
-    // With nobody eligible, the manager's card offers the region's engineers to assign by hand.
+    // With no engineer eligible, the manager's card offers the region's engineers to assign by hand.
     candidates: best ? ranking.candidates : (ranking.manualOptions ?? []),
     excluded: ranking.excluded,
     weights: { ...settings.weights },
@@ -294,7 +294,7 @@ export async function closeEngineerCard(
 }
 
 export interface ManagerCardOptions {
-  /** Why no engineer is eligible, by reason, when this update leaves the order unassigned. */
+  /** Counts of engineers left out, by reason, when this update leaves the order unassigned. */
   excluded?: Partial<Record<ExclusionReason, number>> | undefined;
   /** The decision that caused this update; it picks the status line. */
   lastDecision?: Decision | undefined;

@@ -367,7 +367,7 @@ async function closeDispatch(
   );
   if (!recommendation) return;
   if (recommendation.status === 'closed') {
-    // Closed before, when the order was resolved; the order has been reopened since.
+    // The dispatch closed when the order was resolved, and the order has been reopened since.
     await refreshManagerCards(context, after);
     return;
   }

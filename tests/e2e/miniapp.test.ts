@@ -67,7 +67,7 @@ describe.skipIf(!hasChromium)('mini-app in Chromium on a phone', () => {
     return (result as unknown as { rows: { status: string }[] }).rows[0]?.status;
   }
 
-  /** Resolves a new east-region order by `engineerNo` and rates it 1; returns ME01's request. */
+  /** Resolves a new east-region order by `engineerNo`, rates it 1 and returns ME01's request. */
   async function lowRatingRequest(orderCode: string, engineerNo: string) {
     const manager = await person('ME01');
     expect((await pulse.postEvent(workOrderCreated({ orderId: orderCode }))).status).toBe(202);

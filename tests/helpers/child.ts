@@ -16,7 +16,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Collects what a child writes to stdout and stderr; the function returns it so far. */
+/** Collects what a child writes to stdout and stderr, and returns a function that gives it. */
 function collectOutput(child: ChildProcess): () => string {
   let output = '';
   const append = (chunk: Buffer) => {
