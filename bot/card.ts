@@ -88,50 +88,62 @@ export interface ValueProblem {
 
 /**
  * Validates the values of a click against the card's inputs and the action's required names.
- * Returns the first problem, or undefined when the values fit.
+ * Returns one problem for each field at fault, in the card's order, or none when the values fit.
  */
+export function listValueProblems(
+  card: Card,
+  action: CardAction,
+  values: Record<string, string>,
+): ValueProblem[] {
+  const problems: ValueProblem[] = [];
+  const missing = new Set<string>();
+  for (const name of action.requires ?? []) {
+    const value = values[name];
+    if (value === undefined || value.trim() === '') {
+      missing.add(name);
+      problems.push({
+        field: `values.${name}`,
+        message: 'is required for this action',
+        rule: 'required',
+      });
+    }
+  }
+  for (const input of card.inputs ?? []) {
+    const value = values[input.name];
+    if (value === undefined || value === '' || missing.has(input.name)) continue;
+    const field = `values.${input.name}`;
+    if (input.type === 'select' && !input.options.some((option) => option.value === value)) {
+      problems.push({ field, message: 'is not one of the offered options', rule: 'choice' });
+    }
+    if (input.type === 'text') {
+      const length = [...value.trim()].length;
+      if (input.minLength !== undefined && length < input.minLength) {
+        problems.push({
+          field,
+          message: `must be at least ${input.minLength} characters`,
+          rule: 'min_length',
+          limit: input.minLength,
+        });
+      } else if (input.maxLength !== undefined && length > input.maxLength) {
+        problems.push({
+          field,
+          message: `must be at most ${input.maxLength} characters`,
+          rule: 'max_length',
+          limit: input.maxLength,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/** Returns the first problem with a click's values, or undefined when they fit. */
 export function checkActionValues(
   card: Card,
   action: CardAction,
   values: Record<string, string>,
 ): ValueProblem | undefined {
-  for (const name of action.requires ?? []) {
-    const value = values[name];
-    if (value === undefined || value.trim() === '') {
-      return { field: `values.${name}`, message: 'is required for this action', rule: 'required' };
-    }
-  }
-  for (const input of card.inputs ?? []) {
-    const value = values[input.name];
-    if (value === undefined || value === '') continue;
-    if (input.type === 'select' && !input.options.some((option) => option.value === value)) {
-      return {
-        field: `values.${input.name}`,
-        message: 'is not one of the offered options',
-        rule: 'choice',
-      };
-    }
-    if (input.type === 'text') {
-      const length = [...value.trim()].length;
-      if (input.minLength !== undefined && length < input.minLength) {
-        return {
-          field: `values.${input.name}`,
-          message: `must be at least ${input.minLength} characters`,
-          rule: 'min_length',
-          limit: input.minLength,
-        };
-      }
-      if (input.maxLength !== undefined && length > input.maxLength) {
-        return {
-          field: `values.${input.name}`,
-          message: `must be at most ${input.maxLength} characters`,
-          rule: 'max_length',
-          limit: input.maxLength,
-        };
-      }
-    }
-  }
-  return undefined;
+  return listValueProblems(card, action, values)[0];
 }
 
 const VALUE_PROBLEM_TEXTS: Record<Locale, Record<ValueProblem['rule'], string>> = {

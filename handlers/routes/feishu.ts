@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { type Card, checkActionValues, describeValueProblem } from '../../bot/card.js';
+import { type Card, describeValueProblem, listValueProblems } from '../../bot/card.js';
 import type { CardActionEvent } from '../../bot/channel.js';
 import type { FeishuChannel } from '../../bot/feishu/channel.js';
+import type { Locale } from '../../lib/i18n.js';
 import type { Logger } from '../../lib/logger.js';
 import {
   findCurrentCard,
@@ -123,15 +124,17 @@ async function checkClick(ctx: Context, input: ClickInput): Promise<boolean> {
     });
     return false;
   }
-  const problem = checkActionValues(card, action, click.values);
-  if (problem) {
-    log.info({ field: problem.field, rule: problem.rule }, 'Feishu click with invalid values');
-    // Feishu shows the toast text of the reader's language.
+  const problems = listValueProblems(card, action, click.values);
+  if (problems.length > 0) {
+    log.info(
+      { fields: problems.map((problem) => problem.field) },
+      'Feishu click with invalid values',
+    );
+    // Feishu shows the toast text of the reader's language; every field at fault is named.
+    const describe = (locale: Locale) =>
+      problems.map((problem) => describeValueProblem(card, problem, locale)).join(' ');
     respond(ctx, 'invalid_input', {
-      toast: toast('error', {
-        en_us: describeValueProblem(card, problem, 'en'),
-        zh_cn: describeValueProblem(card, problem, 'zh-CN'),
-      }),
+      toast: toast('error', { en_us: describe('en'), zh_cn: describe('zh-CN') }),
     });
     return false;
   }

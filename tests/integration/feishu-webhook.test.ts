@@ -250,9 +250,11 @@ describe('Feishu webhook', () => {
     expect(clicked.outcome).toBe('invalid_input');
     expect(clicked.toast?.type).toBe('error');
     // The toast names the missing select by the label on the card, in both toast languages.
-    expect(clicked.toast?.content).toBe('Fill in or choose "改派给" first.');
+    expect(clicked.toast?.content).toBe(
+      'Fill in or choose "改派给" first. Fill in or choose "改派原因" first.',
+    );
     const i18n = (clicked.toast as { i18n?: { zh_cn?: string } } | undefined)?.i18n;
-    expect(i18n?.zh_cn).toBe('请先填写或选择“改派给”。');
+    expect(i18n?.zh_cn).toBe('请先填写或选择“改派给”。 请先填写或选择“改派原因”。');
     expect(await snapshot()).toEqual(before);
   });
 

@@ -3,6 +3,7 @@ import {
   type Card,
   checkActionValues,
   describeValueProblem,
+  listValueProblems,
   progressBarText,
 } from '../../bot/card.js';
 import { parseBusinessEvent } from '../../domain/events.js';
@@ -175,6 +176,14 @@ describe('card helpers', () => {
     expect(
       checkActionValues(card, action, { reason: 'travel', note: '你好世界啊' }),
     ).toBeUndefined();
+  });
+
+  it('lists one problem for each field at fault', () => {
+    const problems = listValueProblems(card, action, { note: 'ab' });
+    expect(problems.map((problem) => [problem.field, problem.rule])).toEqual([
+      ['values.reason', 'required'],
+      ['values.note', 'min_length'],
+    ]);
   });
 
   it('words a value problem by the input label', () => {
