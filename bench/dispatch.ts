@@ -11,7 +11,13 @@ import { eventHandlers } from '../handlers/runtime.js';
 import { systemClock } from '../lib/clock.js';
 import { newId } from '../lib/ids.js';
 import { createLogger } from '../lib/logger.js';
-import { type Database, openDatabase, queryRows } from '../models/db.js';
+import {
+  createServerDatabase,
+  type Database,
+  dropServerDatabase,
+  openDatabase,
+  queryRows,
+} from '../models/db.js';
 import { storeInboxEvent } from '../models/inbox.js';
 import { machineDescription, percentile } from './report.js';
 
@@ -26,27 +32,6 @@ export interface DispatchBenchOptions {
   serverUrl: string;
   events: number;
   warmup: number;
-}
-
-async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${name} with (force)`);
-  } finally {
-    await admin.end();
-  }
-}
-
-async function recreateDatabase(serverUrl: string, name: string): Promise<string> {
-  await dropDatabase(serverUrl, name);
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 /** Fills the benchmark organisation with SQL set operations; returns the organisation id. */
@@ -160,7 +145,8 @@ export interface DispatchBenchResult {
 export async function runDispatchBench(
   options: DispatchBenchOptions,
 ): Promise<DispatchBenchResult> {
-  const url = await recreateDatabase(options.serverUrl, 'pulse_bench');
+  await dropServerDatabase(options.serverUrl, 'pulse_bench');
+  const url = await createServerDatabase(options.serverUrl, 'pulse_bench');
   const database = await openDatabase({ url, log, poolSize: 4 });
   try {
     await database.migrate();
@@ -224,7 +210,7 @@ export async function runDispatchBench(
   } finally {
     await database.close();
     // The database with a million orders is large, so it does not outlive the run.
-    await dropDatabase(options.serverUrl, 'pulse_bench');
+    await dropServerDatabase(options.serverUrl, 'pulse_bench');
   }
 }
 

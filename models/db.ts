@@ -177,3 +177,30 @@ export async function queryRows<Row>(db: Executor, query: SQL): Promise<Row[]> {
   const result = (await db.execute(query)) as unknown as { rows: Row[] };
   return result.rows;
 }
+
+/** Runs one statement on the server of `serverUrl` through a connection of its own. */
+async function runAdminStatement(serverUrl: string, statement: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Creates database `name` on the server of `serverUrl` and returns its URL. `name` must be a
+ * plain identifier, because it is written into the statement.
+ */
+export async function createServerDatabase(serverUrl: string, name: string): Promise<string> {
+  await runAdminStatement(serverUrl, `create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops database `name` on the server of `serverUrl`, closing its connections. */
+export async function dropServerDatabase(serverUrl: string, name: string): Promise<void> {
+  await runAdminStatement(serverUrl, `drop database if exists ${name} with (force)`);
+}

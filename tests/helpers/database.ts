@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { createLogger } from '../../lib/logger.js';
-import { type Database, openDatabase } from '../../models/db.js';
+import {
+  createServerDatabase,
+  type Database,
+  dropServerDatabase,
+  openDatabase,
+} from '../../models/db.js';
 
 export const testLog = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -27,23 +31,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     return { ...database, url: undefined, destroy: () => database.close() };
   }
   const name = `pulse_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), log: testLog });
+  const url = await createServerDatabase(serverUrl, name);
+  const database = await openDatabase({ url, log: testLog });
   await database.migrate();
   return {
     ...database,
-    url: url.toString(),
+    url,
     async destroy() {
       await database.close();
-      const dropper = new pg.Client({ connectionString: serverUrl });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
+      await dropServerDatabase(serverUrl, name);
     },
   };
 }
