@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { orderingKeyOf, parseBusinessEvent } from '../../domain/events.js';
 import { AppError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
 import { verifySignature } from '../../lib/signature.js';
@@ -97,12 +97,17 @@ export function eventsWebhookRouter(services: Services): Router {
 
 /** Rejects a region code the organisation does not have, listing the codes it does have. */
 async function checkRegion(services: Services, org: Organisation, code: string): Promise<void> {
+  const [match] = await services.db
+    .select({ id: regions.id })
+    .from(regions)
+    .where(and(eq(regions.orgId, org.id), eq(regions.code, code)));
+  if (match) return;
+  // Only a rejected event pays for the list of the organisation's codes.
   const known = await services.db
     .select({ code: regions.code })
     .from(regions)
     .where(eq(regions.orgId, org.id))
     .orderBy(asc(regions.code));
-  if (known.some((region) => region.code === code)) return;
   const codes = known.map((region) => region.code);
   const list = codes.length > 20 ? `${codes.slice(0, 20).join(', ')}, …` : codes.join(', ');
   throw new ValidationError(
