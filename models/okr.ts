@@ -66,8 +66,8 @@ function flatten(row: ScopedRow): ScopedKeyResult {
 /**
  * Lists the key results whose scope may contain work of `engineerId` in `regionId` and whose
  * period contains one of `days` (local dates): the engineer's own, the region's and the
- * company's. `lock` holds their rows until the transaction ends, so two events that move one
- * key result recompute it one after the other.
+ * company's. `lock` keeps their rows locked until the transaction ends, so two events that
+ * move one key result recompute it one after the other.
  */
 export async function findKeyResultsForWork(
   db: Executor,

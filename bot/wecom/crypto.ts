@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { decrypt, getSignature } from '@wecom/crypto';
 
-/** A verification failure: the HTTP status to answer and a reason for the log. */
+/** A verification failure: the HTTP status to respond with and a reason for the log. */
 export interface CallbackRejection {
   ok: false;
   status: number;

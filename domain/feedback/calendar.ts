@@ -13,7 +13,7 @@ dayjs.extend(timezone);
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
-/** Whether `zone` is an IANA time zone name that this runtime knows. */
+/** Tells whether `zone` is an IANA time zone name that this runtime supports. */
 export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -24,7 +24,8 @@ export function isTimeZone(zone: string): boolean {
 }
 
 /**
- * The instant at which local date `date` (YYYY-MM-DD) plus `addDays` days begins in `zone`.
+ * Returns the instant at which local date `date` (YYYY-MM-DD) plus `addDays` days begins in
+ * `zone`.
  * Throws RangeError on a malformed date.
  */
 export function localDayStart(date: string, zone: string, addDays = 0): Date {
@@ -36,7 +37,7 @@ export function localDayStart(date: string, zone: string, addDays = 0): Date {
   return new Date(instant);
 }
 
-/** How far local time in `zone` is ahead of UTC at `instant`, in milliseconds. */
+/** Returns how far local time in `zone` is ahead of UTC at `instant`, in milliseconds. */
 function offsetMs(instant: number, zone: string): number {
   const local = dayjs(instant).tz(zone);
   const asUtc = Date.UTC(
@@ -50,12 +51,12 @@ function offsetMs(instant: number, zone: string): number {
   return asUtc - Math.floor(instant / 1000) * 1000;
 }
 
-/** Whether `month` is a calendar month written YYYY-MM. */
+/** Tells whether `month` is a calendar month written YYYY-MM. */
 export function isMonth(month: string): boolean {
   return MONTH_PATTERN.test(month);
 }
 
-/** The half-open interval [from, to) of calendar month `month` (YYYY-MM) in `zone`. */
+/** Returns the half-open interval [from, to) of calendar month `month` (YYYY-MM) in `zone`. */
 export function monthWindow(month: string, zone: string): { from: Date; to: Date } {
   if (!isMonth(month)) throw new RangeError(`${month} is not a YYYY-MM month`);
   const from = localDayStart(`${month}-01`, zone);
@@ -63,12 +64,12 @@ export function monthWindow(month: string, zone: string): { from: Date; to: Date
   return { from, to: localDayStart(next, zone) };
 }
 
-/** The calendar month (YYYY-MM) that `instant` falls in, in `zone`. */
+/** Returns the calendar month (YYYY-MM) that `instant` falls in, in `zone`. */
 export function monthOf(instant: Date, zone: string): string {
   return dayjs(instant).tz(zone).format('YYYY-MM');
 }
 
-/** The local hour (0-23) of `instant` in `zone`. */
+/** Returns the local hour (0-23) of `instant` in `zone`. */
 export function localHour(instant: Date, zone: string): number {
   return dayjs(instant).tz(zone).hour();
 }

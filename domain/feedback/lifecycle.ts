@@ -48,7 +48,7 @@ export function remindersDue(
   return { record, send: record[record.length - 1] };
 }
 
-/** Whether an open request has passed its due time at `now`. */
+/** Tells whether an open request has passed its due time at `now`. */
 export function isExpired(status: string, dueAt: Date, now: Date): boolean {
   return isOpen(status) && now.getTime() >= dueAt.getTime();
 }

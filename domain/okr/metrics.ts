@@ -165,7 +165,7 @@ export function objectiveProgress(keyResults: { progress: number; weight: number
   return weighted / totalWeight;
 }
 
-/** The metric sources whose numbers an inbound event type changes. */
+/** Returns the metric sources whose numbers an inbound event type changes. */
 export function sourcesChangedBy(eventType: string): MetricSource[] {
   switch (eventType) {
     case 'work_order.resolved':

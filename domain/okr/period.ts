@@ -6,7 +6,7 @@ export { localDayStart };
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** The local date (YYYY-MM-DD) of `instant` in `timeZone`. */
+/** Returns the local date (YYYY-MM-DD) of `instant` in `timeZone`. */
 export function localDate(instant: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', {
     timeZone,
@@ -26,7 +26,7 @@ export function addDays(day: string, days: number): string {
   return shifted.toISOString().slice(0, 10);
 }
 
-/** The half-open interval [from, to) of a period from its first to its last local day. */
+/** Returns the half-open interval [from, to) of a period from its first to its last local day. */
 export function periodWindow(
   periodStart: string,
   periodEnd: string,
@@ -38,7 +38,7 @@ export function periodWindow(
   };
 }
 
-/** Whether `instant` falls in the period. */
+/** Tells whether `instant` falls in the period. */
 export function inPeriod(
   instant: Date,
   period: { periodStart: string; periodEnd: string },

@@ -20,7 +20,7 @@ export interface OrderFacts {
   faultType: string;
 }
 
-/** Whether the order lies inside the key result's scope and matches its parameters. */
+/** Tells whether the order lies inside the key result's scope and matches its parameters. */
 export function orderInScope(order: OrderFacts, keyResult: KeyResultScope): boolean {
   const faultType = keyResult.params.faultType;
   if (faultType && faultType !== order.faultType) return false;
@@ -34,7 +34,7 @@ export function orderInScope(order: OrderFacts, keyResult: KeyResultScope): bool
   }
 }
 
-/** The key results, among `candidates`, whose metric of `source` the order moves. */
+/** Returns the key results, among `candidates`, whose metric of `source` the order moves. */
 export function keyResultsMovedBy<T extends KeyResultScope>(
   order: OrderFacts,
   candidates: readonly T[],

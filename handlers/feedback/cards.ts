@@ -13,7 +13,7 @@ export const reminderCardKey = (requestId: string, hours: number) =>
   `feedback:${requestId}:reminder:${hours}h`;
 export const escalationCardKey = (requestId: string) => `feedback:${requestId}:escalation`;
 
-/** The id of the request whose giver card has this key, or undefined for any other card. */
+/** Returns the request id of a giver card's key, or undefined for any other card. */
 export function requestIdOfGiverCard(cardKey: string): string | undefined {
   return /^feedback:([0-9a-f-]{36}):giver$/.exec(cardKey)?.[1];
 }
@@ -33,7 +33,7 @@ export interface CardSetting {
   timeZone: string;
 }
 
-/** The one-line account of the triggering event, in the reader's language. */
+/** Describes the triggering event in one line, in the reader's language. */
 export function summaryOf(request: FeedbackRequest, locale: Locale): string {
   const facts: Record<string, string | number> = { ...request.facts };
   if (typeof facts.target === 'string') {
@@ -61,8 +61,8 @@ function headerBlocks(request: FeedbackRequest, people: CardPeople, setting: Car
 }
 
 /**
- * The giver's card: the event, the receiver and the due time, and the form. Platforms that
- * cannot hold text inputs (WeCom) show the quick assessment with its own button and the
+ * Builds the giver's card: the event, the receiver, the due time and the form. Platforms that
+ * cannot show text inputs (WeCom) show the quick assessment with its own button and the
  * mini-app link, and leave out `feedback.submit` because it requires the text inputs.
  */
 export function giverRequestCard(
@@ -126,7 +126,7 @@ export function giverRequestCard(
   };
 }
 
-/** The giver's card once the request is closed: no form, and a footer saying how it ended. */
+/** Builds the giver's card of a closed request: no form, and a footer with how it ended. */
 export function giverClosedCard(
   request: FeedbackRequest,
   people: CardPeople,
@@ -143,7 +143,7 @@ export function giverClosedCard(
   };
 }
 
-/** The receiver's card with the submitted feedback. */
+/** Builds the receiver's card with the submitted feedback. */
 export function receiverCard(
   request: FeedbackRequest,
   people: CardPeople,
@@ -177,7 +177,7 @@ export function receiverCard(
   };
 }
 
-/** A reminder to the giver, with the link to the form. */
+/** Builds a reminder to the giver, with the link to the form. */
 export function reminderCard(
   request: FeedbackRequest,
   people: CardPeople,
@@ -206,7 +206,7 @@ export function reminderCard(
   return card;
 }
 
-/** The card that tells the giver's manager a request expired. */
+/** Builds the card that informs the giver's manager that a request expired. */
 export function escalationCard(
   request: FeedbackRequest,
   people: CardPeople,

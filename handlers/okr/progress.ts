@@ -24,7 +24,7 @@ interface WorkChange {
   /** The engineer whose work it is; person-level key results of this engineer count it. */
   engineerId: string | null;
   sources: readonly MetricSource[];
-  /** The times the change concerns; key results whose period holds one are recomputed. */
+  /** The times the change concerns. Key results whose period contains one are recomputed. */
   instants: Date[];
 }
 

@@ -64,7 +64,7 @@ const INTERACTION_TYPES = new Set([
 const CARD_TYPES = new Set(['text_notice', 'news_notice', ...INTERACTION_TYPES]);
 /**
  * NOTE: the errcode WeCom returns for a used or expired response_code is not in the sources
- * this fake follows; the fake answers 42016 for it.
+ * this fake follows; the fake returns 42016 for it.
  */
 export const SPENT_RESPONSE_CODE_ERRCODE = 42016;
 
@@ -205,7 +205,7 @@ export class FakeWecomServer {
     for (const state of this.tokens.values()) state.revoked = true;
   }
 
-  /** Answers the next `count` matching requests with `fault` instead of handling them. */
+  /** Replies to the next `count` matching requests with `fault` instead of handling them. */
   failNext(fault: FakeFault, count = 1): void {
     for (let index = 0; index < count; index += 1) this.faults.push(fault);
   }

@@ -117,23 +117,23 @@ describe('dispatch through the sandbox chat', () => {
       const event = { id: eventId(), type, occurred_at: now(), data };
       expect((await pulse.postEvent(event)).status).toBe(202);
     };
-    /** Waits until the manager's card says `text`, and returns it. */
-    const managerCardSaying = (text: string) =>
+    /** Waits until the manager's card contains `text`, and returns it. */
+    const managerCardWith = (text: string) =>
       waitFor(
         async () => {
           const card = await cardFor(eastManager().id, 'WO-D9');
           return JSON.stringify(card.card).includes(text) ? card : undefined;
         },
         5000,
-        `manager card saying ${text}`,
+        `manager card with ${text}`,
       );
 
     await send('work_order.resolved', { work_order_id: 'WO-D9', resolved_at: now() });
-    expect((await managerCardSaying('工单已完成')).card.actions).toHaveLength(0);
+    expect((await managerCardWith('工单已完成')).card.actions).toHaveLength(0);
     await send('work_order.reopened', { work_order_id: 'WO-D9', reopened_at: now() });
-    expect((await managerCardSaying('工单已重新打开（第 1 次）')).card.actions).toHaveLength(0);
+    expect((await managerCardWith('工单已重新打开（第 1 次）')).card.actions).toHaveLength(0);
     await send('work_order.cancelled', { work_order_id: 'WO-D9', cancelled_at: now() });
-    expect((await managerCardSaying('工单已取消')).card.actions).toHaveLength(0);
+    expect((await managerCardWith('工单已取消')).card.actions).toHaveLength(0);
   });
 
   it('tells the manager in Chinese why nobody can take an order', async () => {

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricValue } from '../../domain/okr/metrics.js';
 import { readMetricInputs } from '../../handlers/okr/metric-readers.js';
+import type { JobRunResult } from '../../jobs/runner.js';
 import {
   findScopedKeyResult,
   listScopedKeyResults,
@@ -18,6 +19,12 @@ import {
 import { eventId, workOrderCreated, workOrderResolved } from '../helpers/events.js';
 import { startTestPulse, TEST_ADMIN_TOKEN, type TestPulse, waitFor } from '../helpers/pulse.js';
 import { SandboxClient, type SandboxMessage } from '../helpers/sandbox.js';
+
+/** Returns the counts of a job run, after checking that this instance ran it. */
+function resultOfRun(run: JobRunResult): Record<string, unknown> {
+  expect(run.status).toBe('ran');
+  return run.status === 'ran' ? run.result : {};
+}
 
 describe('OKR progress from work-order events', () => {
   let pulse: TestPulse;
@@ -302,21 +309,20 @@ describe('OKR jobs and feedback', () => {
       new Date('2026-12-08T01:00:00Z'),
       'cron',
     );
-    expect(tuesday.status === 'ran' && tuesday.result.organisations).toBe(0);
+    expect(resultOfRun(tuesday).organisations).toBe(0);
     const mondayTen = await jobs().run(
       'okr-weekly-checkins',
       new Date('2026-12-07T02:00:00Z'),
       'cron',
     );
-    expect(mondayTen.status === 'ran' && mondayTen.result.organisations).toBe(0);
+    expect(resultOfRun(mondayTen).organisations).toBe(0);
     const monday = await jobs().run(
       'okr-weekly-checkins',
       new Date('2026-12-07T01:00:00Z'),
       'cron',
     );
-    expect(monday.status).toBe('ran');
-    expect(monday.status === 'ran' && monday.result.organisations).toBe(1);
-    expect(monday.status === 'ran' && Number(monday.result.sent)).toBeGreaterThan(100);
+    expect(resultOfRun(monday).organisations).toBe(1);
+    expect(Number(resultOfRun(monday).sent)).toBeGreaterThan(100);
   });
 
   it('feeds key results off track to the mid-period feedback job', async () => {

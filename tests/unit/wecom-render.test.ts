@@ -206,7 +206,8 @@ describe('taskIdFor', () => {
 describe('parseCallbackQuery', () => {
   it('decodes each value once and keeps a literal +', () => {
     const parsed = parseCallbackQuery('/webhooks/wecom?echostr=a+b%2Bc%3D%3D&nonce=1');
-    expect(parsed.ok && parsed.params.get('echostr')).toBe('a+b+c==');
+    expect(parsed.ok).toBe(true);
+    expect(parsed.ok ? parsed.params.get('echostr') : undefined).toBe('a+b+c==');
   });
 
   it('rejects a broken percent escape', () => {
